@@ -1,0 +1,40 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "searchlight",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "searchlight", targets: ["searchlight"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "JSON", swiftSettings: strict),
+        .target(name: "Storage", dependencies: ["JSON", "CSQLite", "CZlib"], swiftSettings: strict),
+        .target(name: "Index", dependencies: ["JSON", "Storage"], swiftSettings: strict),
+        .target(name: "Query", dependencies: ["JSON", "Index"], swiftSettings: strict),
+        .target(name: "Node", dependencies: ["JSON", "Storage", "Index", "Query",
+                                             .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .target(name: "RESTAPI", dependencies: ["JSON", "Storage", "Node",
+                                                .product(name: "Hummingbird", package: "hummingbird"),
+                                                .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .executableTarget(name: "searchlight", dependencies: ["RESTAPI", "Node",
+                                                              .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                                              .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: strict),
+        .testTarget(name: "IndexTests", dependencies: ["Index"], swiftSettings: strict),
+        .testTarget(name: "NodeTests", dependencies: ["Node"], swiftSettings: strict),
+        .testTarget(name: "RESTAPITests", dependencies: ["RESTAPI", "Node",
+                                                         .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
+    ]
+)

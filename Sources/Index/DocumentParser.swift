@@ -1,0 +1,326 @@
+import JSON
+
+/// Maps a `_source` onto an index mapping: validates and converts every value to its field type,
+/// applies dynamic mapping (and `dynamic_templates`) to unknown fields, and reports failures as
+/// OpenSearch's `mapper_parsing_exception` / `strict_dynamic_mapping_exception`.
+public struct DocumentParser {
+    public static let defaultTotalFieldsLimit = 1000
+
+    var mapping: Mapping
+    var changed = false
+    var out = ParsedDocument()
+    let docId: String?
+    let totalFieldsLimit: Int
+
+    public static func parse(_ source: JSONValue, mapping: Mapping, id: String?, totalFieldsLimit: Int = defaultTotalFieldsLimit) throws(OpenSearchError) -> ParsedDocument {
+        guard case .object(let root) = source else {
+            throw OpenSearchError.mapperParsing("failed to parse", cause: OpenSearchError("not_x_content_exception", "Compressor detection can only be called on some xcontent bytes or compressed xcontent bytes", status: 400))
+        }
+        var p = DocumentParser(mapping: mapping, docId: id, totalFieldsLimit: totalFieldsLimit)
+        var props = p.mapping.properties
+        try p.parseObject(root, props: &props, prefix: "", dynamic: mapping.dynamic)
+        if p.changed {
+            p.mapping.properties = props
+            if p.mapping.totalFieldCount > totalFieldsLimit {
+                throw OpenSearchError.illegalArgument("Limit of total fields [\(totalFieldsLimit)] has been exceeded")
+            }
+            p.out.updatedMapping = p.mapping
+        }
+        return p.out
+    }
+
+    mutating func parseObject(_ obj: JSONObject, props: inout [String: FieldMapping], prefix: String, dynamic: DynamicMode) throws(OpenSearchError) {
+        for (rawKey, value) in obj {
+            if rawKey.isEmpty || rawKey.allSatisfy({ $0 == " " }) {
+                throw OpenSearchError.mapperParsing("failed to parse", cause: .illegalArgument("field name cannot be an empty string"))
+            }
+            if prefix.isEmpty && rawKey.hasPrefix("_") && ["_id", "_index", "_source", "_routing", "_seq_no", "_version", "_primary_term", "_field_names", "_ignored"].contains(rawKey) {
+                throw OpenSearchError.mapperParsing("Field [\(rawKey)] is a metadata field and cannot be added inside a document. Use the index API request parameters.")
+            }
+            // `a.b: 1` is the same as `a: {b: 1}`.
+            if rawKey.contains(".") && !rawKey.hasPrefix(".") && !rawKey.hasSuffix(".") {
+                let parts = rawKey.split(separator: ".").map(String.init)
+                var nested: JSONValue = value
+                for part in parts.dropFirst().reversed() { nested = .object(JSONObject([(part, nested)])) }
+                try parseField(parts[0], nested, props: &props, prefix: prefix, dynamic: dynamic)
+            } else {
+                try parseField(rawKey, value, props: &props, prefix: prefix, dynamic: dynamic)
+            }
+        }
+    }
+
+    mutating func parseField(_ key: String, _ value: JSONValue, props: inout [String: FieldMapping], prefix: String, dynamic: DynamicMode) throws(OpenSearchError) {
+        let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+        if var f = props[key] {
+            if f.type.isObjectLike {
+                if f.params["enabled"]?.dynamicText == "false" { return }
+                switch value {
+                case .null: return
+                case .object(let o):
+                    try parseObject(o, props: &f.properties, prefix: path, dynamic: f.dynamic ?? dynamic)
+                    props[key] = f
+                case .array(let a):
+                    for e in a { try parseField(key, e, props: &props, prefix: prefix, dynamic: dynamic) }
+                default:
+                    throw OpenSearchError.mapperParsing("object mapping for [\(path)] tried to parse field [\(key)] as object, but found a concrete value")
+                }
+                return
+            }
+            try index(value, path: path, mapping: f)
+            return
+        }
+        // Unknown field.
+        if value.isNull { return }
+        switch dynamic {
+        case .strict:
+            throw OpenSearchError("strict_dynamic_mapping_exception",
+                                  "mapping set to strict, dynamic introduction of [\(key)] within [\(prefix.isEmpty ? "_doc" : prefix)] is not allowed", status: 400)
+        case .false, .runtime:
+            return
+        case .true:
+            break
+        }
+        guard let newMapping = try dynamicMapping(for: value, name: key, path: path) else { return }
+        props[key] = newMapping
+        changed = true
+        try parseField(key, value, props: &props, prefix: prefix, dynamic: dynamic)
+    }
+
+    /// The mapping dynamic mapping gives a new field, or nil when nothing can be inferred yet
+    /// (null or an empty array).
+    func dynamicMapping(for value: JSONValue, name: String, path: String) throws(OpenSearchError) -> FieldMapping? {
+        let kind: String
+        var sample = value
+        if case .array(let a) = value {
+            guard let first = a.first(where: { !$0.isNull }) else { return nil }
+            sample = first
+        }
+        var isDate = false
+        switch sample {
+        case .null: return nil
+        case .bool: kind = "boolean"
+        case .int: kind = "long"
+        case .double: kind = "double"
+        case .object: kind = "object"
+        case .array: kind = "object"
+        case .string(let s):
+            if mapping.dateDetection, s.count >= 4, DynamicDates.detect(s) { isDate = true; kind = "date" }
+            else if mapping.numericDetection, Int64(s) != nil { kind = "long" }
+            else if mapping.numericDetection, Double(s) != nil { kind = "double" }
+            else { kind = "string" }
+        }
+        for t in mapping.dynamicTemplates where t.matches(name: name, path: path, kind: kind) {
+            var m = t.mapping
+            if case .object(var o) = m {
+                if o["type"]?.stringValue == "{dynamic_type}" { o["type"] = .string(kind == "string" ? "text" : (kind == "double" ? "float" : kind)) }
+                m = .object(o)
+            }
+            return try FieldMapping.parse(name: name, m)
+        }
+        switch kind {
+        case "boolean": return FieldMapping(type: .boolean)
+        case "long": return FieldMapping(type: .long)
+        case "double": return FieldMapping(type: .float)
+        case "object": return FieldMapping(type: .object)
+        case "date": return isDate ? FieldMapping(type: .date) : nil
+        default: return FieldMapping.dynamicString
+        }
+    }
+
+    mutating func index(_ value: JSONValue, path: String, mapping f: FieldMapping) throws(OpenSearchError) {
+        switch value {
+        case .null:
+            if let nv = f.params["null_value"], !nv.isNull { try index(nv, path: path, mapping: f) }
+            return
+        case .array(let a):
+            for e in a {
+                if case .array = e { try index(e, path: path, mapping: f); continue }
+                try index(e, path: path, mapping: f)
+            }
+            return
+        case .object:
+            if f.type == .flatObject || f.type == .geoPoint { return }
+            throw OpenSearchError.mapperParsing("failed to parse field [\(path)] of type [\(f.type.rawValue)] in document with id '\(docId ?? "null")'. Preview of field's value: '\(preview(value))'",
+                                                cause: .illegalArgument("Can't get text on a START_OBJECT"))
+        default: break
+        }
+        let v = try convert(value, path: path, mapping: f)
+        guard let v else { return }
+        out.fields.append((path, v))
+        for (sub, sf) in f.fields.sorted(by: { $0.key < $1.key }) {
+            if let sv = try convert(value, path: "\(path).\(sub)", mapping: sf) { out.fields.append(("\(path).\(sub)", sv)) }
+        }
+    }
+
+    func preview(_ v: JSONValue) -> String {
+        switch v {
+        case .string(let s): return s
+        case .object(let o):
+            return "{" + o.map { "\($0.0)=\(preview($0.1))" }.joined(separator: ", ") + "}"
+        default: return JSONWriter.string(v)
+        }
+    }
+
+    func failure(_ path: String, _ f: FieldMapping, _ value: JSONValue, cause: OpenSearchError) -> OpenSearchError {
+        OpenSearchError.mapperParsing("failed to parse field [\(path)] of type [\(f.type.rawValue)] in document with id '\(docId ?? "null")'. Preview of field's value: '\(preview(value))'", cause: cause)
+    }
+
+    func convert(_ value: JSONValue, path: String, mapping f: FieldMapping) throws(OpenSearchError) -> FieldValue? {
+        let ignoreMalformed = f.params["ignore_malformed"]?.dynamicText == "true"
+        do throws(OpenSearchError) {
+            return try convertStrict(value, path: path, mapping: f)
+        } catch {
+            if ignoreMalformed { return nil }
+            throw error
+        }
+    }
+
+    func convertStrict(_ value: JSONValue, path: String, mapping f: FieldMapping) throws(OpenSearchError) -> FieldValue? {
+        switch f.type {
+        case .keyword, .constantKeyword, .wildcard:
+            let s: String
+            switch value {
+            case .string(let x): s = x
+            case .int(let i): s = String(i)
+            case .double(let d): s = String(d)
+            case .bool(let b): s = b ? "true" : "false"
+            default: return nil
+            }
+            if let limit = f.ignoreAbove, s.count > limit { return nil }
+            return .keyword(s)
+        case .text, .matchOnlyText:
+            switch value {
+            case .string(let x): return .text(x)
+            case .int(let i): return .text(String(i))
+            case .double(let d): return .text(String(d))
+            case .bool(let b): return .text(b ? "true" : "false")
+            default: return nil
+            }
+        case .long, .integer, .short, .byte, .unsignedLong:
+            let coerce = f.params["coerce"]?.dynamicText != "false"
+            var n: Int64?
+            switch value {
+            case .int(let i): n = i
+            case .double(let d):
+                guard d.isFinite else { throw failure(path, f, value, cause: .illegalArgument("[\(f.type.rawValue)] supports only finite values, but got [\(d)]")) }
+                if !coerce && d != d.rounded(.towardZero) {
+                    throw failure(path, f, value, cause: .illegalArgument("Value [\(d)] has a decimal part"))
+                }
+                guard abs(d) < 9.3e18 else { throw failure(path, f, value, cause: .illegalArgument("Value [\(d)] is out of range for a \(f.type.rawValue)")) }
+                n = Int64(d.rounded(.towardZero))
+            case .string(let s):
+                if !coerce { throw failure(path, f, value, cause: .illegalArgument("Value [\(s)] is not a number")) }
+                if let i = Int64(s.trimmingSpaces) { n = i }
+                else if let d = Double(s.trimmingSpaces), d.isFinite, abs(d) < 9.3e18 { n = Int64(d.rounded(.towardZero)) }
+                else { throw failure(path, f, value, cause: OpenSearchError("number_format_exception", "For input string: \"\(s)\"", status: 400)) }
+            case .bool:
+                throw failure(path, f, value, cause: .illegalArgument("Current token (VALUE_\(value.boolValue! ? "TRUE" : "FALSE")) not numeric, can not use numeric value accessors"))
+            default: return nil
+            }
+            guard let v = n else { return nil }
+            if !f.type.integralRange.contains(v) {
+                let tname = f.type == .long ? "long" : f.type.rawValue
+                throw failure(path, f, value, cause: .illegalArgument("Value [\(v)] is out of range for \(tname == "integer" ? "an" : "a") \(tname)"))
+            }
+            return .long(v)
+        case .double, .float, .halfFloat, .scaledFloat:
+            var d: Double?
+            switch value {
+            case .int(let i): d = Double(i)
+            case .double(let x): d = x
+            case .string(let s):
+                guard let x = Double(s.trimmingSpaces) else {
+                    throw failure(path, f, value, cause: OpenSearchError("number_format_exception", "For input string: \"\(s)\"", status: 400))
+                }
+                d = x
+            case .bool:
+                throw failure(path, f, value, cause: .illegalArgument("Current token (VALUE_\(value.boolValue! ? "TRUE" : "FALSE")) not numeric, can not use numeric value accessors"))
+            default: return nil
+            }
+            guard let x = d else { return nil }
+            if !x.isFinite { throw failure(path, f, value, cause: .illegalArgument("[\(f.type.rawValue)] supports only finite values, but got [\(x)]")) }
+            if f.type == .float, abs(x) > Double(Float.greatestFiniteMagnitude) {
+                throw failure(path, f, value, cause: .illegalArgument("[float] supports only finite values, but got [\(x)]"))
+            }
+            return .double(f.type == .float ? Double(Float(x)) : x)
+        case .date, .dateNanos:
+            let format = f.dateFormat ?? DateFormat.defaultDate
+            switch value {
+            case .string(let s):
+                guard let ms = format.parse(s) else {
+                    throw failure(path, f, value, cause: format.failure(s))
+                }
+                return .date(ms)
+            case .int(let i):
+                if let ms = format.parse(number: Double(i)) { return .date(ms) }
+                if let ms = format.parse(String(i)) { return .date(ms) }
+                throw failure(path, f, value, cause: format.failure(String(i)))
+            case .double(let d):
+                if let ms = format.parse(number: d) { return .date(ms) }
+                throw failure(path, f, value, cause: format.failure(String(d)))
+            default:
+                throw failure(path, f, value, cause: .illegalArgument("failed to parse date field [\(preview(value))] with format [\(format.pattern)]"))
+            }
+        case .boolean:
+            switch value {
+            case .bool(let b): return .bool(b)
+            case .string(let s):
+                if s == "true" { return .bool(true) }
+                if s == "false" || s.isEmpty { return .bool(false) }
+                throw failure(path, f, value, cause: .illegalArgument("Failed to parse value [\(s)] as only [true] or [false] are allowed."))
+            default:
+                throw failure(path, f, value, cause: .illegalArgument("Failed to parse value [\(preview(value))] as only [true] or [false] are allowed."))
+            }
+        case .ip:
+            guard case .string(let s) = value, IPAddress.isValid(s) else {
+                throw failure(path, f, value, cause: .illegalArgument("'\(preview(value))' is not an IP string literal."))
+            }
+            return .ip(s)
+        case .binary, .flatObject, .geoPoint, .object, .nested:
+            return nil
+        }
+    }
+}
+
+extension String {
+    var trimmingSpaces: Substring {
+        var s = self[...]
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}
+
+/// The default `dynamic_date_formats`: strict_date_optional_time and `yyyy/MM/dd HH:mm:ss Z||yyyy/MM/dd Z`.
+enum DynamicDates {
+    static let formats = try! DateFormat("strict_date_optional_time||yyyy/MM/dd HH:mm:ss Z||yyyy/MM/dd Z||yyyy/MM/dd HH:mm:ss||yyyy/MM/dd")
+
+    static func detect(_ s: String) -> Bool {
+        // Cheap pre-check: dates start with four digits.
+        let u = s.utf8
+        var it = u.makeIterator()
+        for _ in 0..<4 { guard let c = it.next(), c >= 0x30, c <= 0x39 else { return false } }
+        guard let c = it.next(), c == UInt8(ascii: "-") || c == UInt8(ascii: "/") else { return false }
+        return formats.parse(s) != nil
+    }
+}
+
+/// IPv4 / IPv6 literal validation.
+public enum IPAddress {
+    public static func isValid(_ s: String) -> Bool {
+        if s.contains(":") {
+            let parts = s.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count >= 3, parts.count <= 8 || (parts.count == 9 && s.contains("::")) else { return false }
+            var empties = 0
+            for (i, p) in parts.enumerated() {
+                if p.isEmpty { empties += 1; continue }
+                if i == parts.count - 1, p.contains(".") { if !isValid(String(p)) { return false }; continue }
+                guard p.count <= 4, p.allSatisfy({ $0.isHexDigit }) else { return false }
+            }
+            return empties > 0 || parts.count == 8
+        }
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return false }
+        return parts.allSatisfy { p in !p.isEmpty && p.count <= 3 && p.allSatisfy(\.isNumber) && Int(p)! <= 255 }
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import Index
+import JSON
+import Logging
+import Storage
+import Synchronization
+
+/// The single node: opens the data directory, recovers every index from the catalog and the
+/// translog, and owns the index registry that the REST layer resolves names against.
+public final class Node: Sendable {
+    public let dataPath: String
+    public let catalog: Catalog
+    public let clusterName: String
+    public let nodeName: String
+    public let clusterUUID: String
+    public let nodeID: String
+    public let autoCreateIndex: Bool
+    let registry = Mutex<[String: IndexService]>([:])
+    let logger: Logger
+
+    public struct Options: Sendable {
+        public var clusterName = "searchlight"
+        public var nodeName: String? = nil
+        public var autoCreateIndex = true
+        public init() {}
+    }
+
+    public init(dataPath: String, options: Options = Options(), logger: Logger = Logger(label: "searchlight.node")) throws(StorageError) {
+        self.dataPath = dataPath
+        self.logger = logger
+        catalog = try Catalog(dataDirectory: dataPath)
+        clusterName = options.clusterName
+        autoCreateIndex = options.autoCreateIndex
+        if let u = try catalog.meta("cluster_uuid") { clusterUUID = u } else {
+            clusterUUID = Node.randomID(22)
+            try catalog.setMeta("cluster_uuid", clusterUUID)
+        }
+        if let n = try catalog.meta("node_id") { nodeID = n } else {
+            nodeID = Node.randomID(22)
+            try catalog.setMeta("node_id", nodeID)
+        }
+        nodeName = options.nodeName ?? (ProcessInfo.processInfo.hostName.isEmpty ? "searchlight" : ProcessInfo.processInfo.hostName)
+        try recover()
+    }
+
+    static func randomID(_ n: Int) -> String {
+        let a = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        return String((0..<n).map { _ in a.randomElement()! })
+    }
+
+    /// Opens every index in the catalog and replays the translog into it.
+    func recover() throws(StorageError) {
+        let started = DispatchTime.now()
+        var byUUID: [String: IndexService] = [:]
+        for r in try catalog.indices() {
+            let mapping = (try? JSONParser.parse(r.mappings)).flatMap { try? Mapping.parse($0) } ?? Mapping()
+            let svc = IndexService(name: r.name, uuid: r.uuid, createdMillis: r.createdMillis, mapping: mapping,
+                                   settings: IndexSettings.fromStored(r.settings), catalog: catalog)
+            byUUID[r.uuid] = svc
+        }
+        var replayed = 0
+        try catalog.replay { e in
+            if let svc = byUUID[e.indexUUID] { svc.replay(e); replayed += 1 }
+        }
+        registry.withLock { reg in for s in byUUID.values { reg[s.name] = s } }
+        let ms = (DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000
+        logger.info("recovered \(byUUID.count) indices, replayed \(replayed) translog operations in \(ms) ms")
+    }
+
+    public var allIndices: [IndexService] {
+        registry.withLock { Array($0.values) }.sorted { $0.name < $1.name }
+    }
+
+    public func index(named name: String) -> IndexService? { registry.withLock { $0[name] } }
+
+    /// `PUT /{index}`: validates the name, settings and mappings, persists, registers.
+    @discardableResult
+    public func createIndex(_ name: String, body: JSONValue? = nil) throws(OpenSearchError) -> IndexService {
+        try IndexName.validate(name)
+        var settingsJSON: JSONValue? = nil
+        var mappingsJSON: JSONValue? = nil
+        if let body {
+            guard case .object(let o) = body else { throw OpenSearchError.parsing("request body must be an object") }
+            for (k, v) in o {
+                switch k {
+                case "settings": settingsJSON = v
+                case "mappings": mappingsJSON = v
+                case "aliases": break
+                default:
+                    // Bare settings at the top level are accepted by OpenSearch too.
+                    if k.hasPrefix("index.") || ["number_of_shards", "number_of_replicas", "index"].contains(k) {
+                        var s = settingsJSON?.objectValue ?? JSONObject()
+                        s[k] = v
+                        settingsJSON = .object(s)
+                    } else {
+                        throw OpenSearchError.parsing("unknown key [\(k)] for create index")
+                    }
+                }
+            }
+        }
+        var settings = try IndexSettings.parse(settingsJSON)
+        let mapping = try mappingsJSON.map { m throws(OpenSearchError) in try Mapping.parse(m) } ?? Mapping()
+        if mapping.totalFieldCount > settings.totalFieldsLimit {
+            throw OpenSearchError.illegalArgument("Limit of total fields [\(settings.totalFieldsLimit)] has been exceeded")
+        }
+        let uuid = Node.randomID(22)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        if settings["index.number_of_shards"] == nil { settings.set("index.number_of_shards", "1") }
+        if settings["index.number_of_replicas"] == nil { settings.set("index.number_of_replicas", "1") }
+        settings.set("index.uuid", uuid)
+        settings.set("index.creation_date", String(now))
+        settings.set("index.provided_name", name)
+        settings.set("index.version.created", "136387927")
+        let finalSettings = settings
+        let catalog = self.catalog
+        let r: Result<IndexService, OpenSearchError> = registry.withLock { reg in
+            if let existing = reg[name] {
+                return .failure(OpenSearchError("resource_already_exists_exception", "index [\(name)/\(existing.uuid)] already exists", status: 400,
+                                                metadata: JSONObject([("index_uuid", .string(existing.uuid)), ("index", .string(name))])))
+            }
+            do {
+                try catalog.createIndex(.init(name: name, uuid: uuid, createdMillis: now, settings: finalSettings.stored,
+                                              mappings: JSONWriter.string(mapping.json)))
+            } catch {
+                return .failure(OpenSearchError("exception", "failed to persist index [\(name)]: \(error)", status: 500))
+            }
+            let svc = IndexService(name: name, uuid: uuid, createdMillis: now, mapping: mapping, settings: finalSettings, catalog: catalog)
+            reg[name] = svc
+            return .success(svc)
+        }
+        let svc = try r.get()
+        logger.info("created index [\(name)]")
+        return svc
+    }
+
+    /// The index a write goes to, created on first use when `action.auto_create_index` allows it.
+    public func writeIndex(_ name: String) throws(OpenSearchError) -> IndexService {
+        if let s = index(named: name) { return s }
+        guard autoCreateIndex else { throw OpenSearchError.indexNotFound(name) }
+        do {
+            return try createIndex(name)
+        } catch where error.type == "resource_already_exists_exception" {
+            if let s = index(named: name) { return s }
+            throw error
+        }
+    }
+
+    /// Resolves `a,b*,-c,_all` to concrete indices.
+    public func resolve(_ expression: String, options: IndicesOptions = IndicesOptions()) throws(OpenSearchError) -> [IndexService] {
+        let all = allIndices
+        let parts = expression.split(separator: ",", omittingEmptySubsequences: true).map(String.init)
+        if parts.isEmpty || parts == ["_all"] || parts == ["*"] {
+            if all.isEmpty && !options.allowNoIndices { throw OpenSearchError.indexNotFound(parts.first ?? "_all") }
+            return all
+        }
+        var chosen: [String] = []
+        var seen = Set<String>()
+        var i = 0
+        while i < parts.count {
+            var p = parts[i]
+            i += 1
+            if p.hasPrefix("-") && i > 1 {
+                p.removeFirst()
+                chosen.removeAll { Wildcard.matches(p, $0) }
+                seen = Set(chosen)
+                continue
+            }
+            if p == "_all" { p = "*" }
+            if p.contains("*") {
+                let matched = all.filter { Wildcard.matches(p, $0.name) && !$0.name.hasPrefix(".") || (p.hasPrefix(".") && Wildcard.matches(p, $0.name)) }
+                if matched.isEmpty && !options.allowNoIndices { throw OpenSearchError.indexNotFound(p) }
+                for m in matched where seen.insert(m.name).inserted { chosen.append(m.name) }
+            } else {
+                if index(named: p) == nil {
+                    if options.ignoreUnavailable { continue }
+                    throw OpenSearchError.indexNotFound(p)
+                }
+                if seen.insert(p).inserted { chosen.append(p) }
+            }
+        }
+        let reg = registry.withLock { $0 }
+        let result = chosen.compactMap { reg[$0] }
+        if result.isEmpty && !options.allowNoIndices { throw OpenSearchError.indexNotFound(expression) }
+        return result
+    }
+
+    /// `DELETE /{index}`: removes the indices, their catalog rows and translog.
+    public func deleteIndices(_ expression: String, options: IndicesOptions = IndicesOptions()) throws(OpenSearchError) -> [String] {
+        if expression == "_all" || expression == "*" {
+            // OpenSearch refuses wildcard-all deletes only with action.destructive_requires_name; allowed by default.
+        }
+        let targets = try resolve(expression, options: options)
+        for svc in targets {
+            // Wait for in-flight writes on this index, then remove it.
+            svc.writeQueue.sync { svc.markClosed() }
+            do { try catalog.deleteIndex(uuid: svc.uuid) } catch {
+                throw OpenSearchError("exception", "failed to delete index [\(svc.name)]: \(error)", status: 500)
+            }
+            _ = registry.withLock { $0.removeValue(forKey: svc.name) }
+            logger.info("deleted index [\(svc.name)]")
+        }
+        return targets.map(\.name)
+    }
+}

@@ -1,0 +1,81 @@
+import Dispatch
+import Index
+import JSON
+import Node
+
+extension SearchlightAPI {
+    static func registerBulk(_ r: inout Router, _ node: Node) {
+        let bulk: Router.Handler = { req throws(OpenSearchError) in
+            let start = DispatchTime.now()
+            guard req.hasBody else { throw OpenSearchError.actionValidation(["no requests added"]) }
+            let parsed = try BulkRequest.parse(req.body, defaultIndex: req[path: "index"])
+            if parsed.items.isEmpty { throw OpenSearchError.actionValidation(["no requests added"]) }
+            var results = [JSONValue?](repeating: nil, count: parsed.items.count)
+            var errors = false
+
+            // Group by index, keeping item order inside each group; one write batch per index.
+            var groups: [String: [Int]] = [:]
+            var order: [String] = []
+            for (i, item) in parsed.items.enumerated() {
+                let name = item.index!
+                if groups[name] == nil { order.append(name) }
+                groups[name, default: []].append(i)
+            }
+            for name in order {
+                let positions = groups[name]!
+                let svc: IndexService
+                do throws(OpenSearchError) {
+                    try IndexName.validate(name)
+                    svc = try node.writeIndex(name)
+                } catch {
+                    for p in positions {
+                        results[p] = itemError(parsed.items[p], index: name, error)
+                    }
+                    errors = true
+                    continue
+                }
+                var ops: [WriteOperation] = []
+                var opPositions: [Int] = []
+                for p in positions {
+                    switch parsed.items[p].operation {
+                    case .success(let op): ops.append(op); opPositions.append(p)
+                    case .failure(let e): results[p] = itemError(parsed.items[p], index: name, e); errors = true
+                    }
+                }
+                let outcomes = await svc.write(ops)
+                for (k, outcome) in outcomes.enumerated() {
+                    let p = opPositions[k]
+                    let item = parsed.items[p]
+                    switch outcome {
+                    case .success(let w):
+                        var o = w.json.objectValue!
+                        o["status"] = .number(w.status)
+                        if let src = w.source {
+                            o["get"] = .object(JSONObject([("_seq_no", .int(w.seqNo)), ("_primary_term", .int(w.primaryTerm)), ("found", true),
+                                                           ("_source", (try? JSONParser.parse(src)) ?? .null)]))
+                        }
+                        results[p] = .object(JSONObject([(item.action.rawValue, .object(o))]))
+                    case .failure(let e):
+                        errors = true
+                        results[p] = itemError(item, index: name, e, id: ops[k].id)
+                    }
+                }
+            }
+            let took = Int64((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000)
+            return RESTResponse(200, .object(JSONObject([("took", .int(took)), ("errors", .bool(errors)),
+                                                         ("items", .array(results.map { $0 ?? .null }))])))
+        }
+        r.add([.POST, .PUT], "/_bulk", bulk)
+        r.add([.POST, .PUT], "/{index}/_bulk", bulk)
+    }
+
+    static func itemError(_ item: BulkRequest.Item, index: String, _ e: OpenSearchError, id: String? = nil) -> JSONValue {
+        let err = e
+        var o = JSONObject()
+        o["_index"] = .string(index)
+        o["_id"] = (id ?? item.id).map { .string($0) } ?? .null
+        o["status"] = .number(e.status)
+        o["error"] = err.body
+        return .object(JSONObject([(item.action.rawValue, .object(o))]))
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Index
+import JSON
+import Node
+
+extension SearchlightAPI {
+    static func registerIndices(_ r: inout Router, _ node: Node) {
+        r.add([.PUT], "/{index}") { req throws(OpenSearchError) in
+            let name = req[path: "index"]!
+            let svc = try node.createIndex(name, body: try req.json())
+            return RESTResponse(200, ["acknowledged": true, "shards_acknowledged": true, "index": .string(svc.name)])
+        }
+        r.add([.GET], "/{index}") { req throws(OpenSearchError) in
+            let indices = try node.resolve(req[path: "index"]!, options: try options(req))
+            let flat = try req.bool("flat_settings", default: false)
+            var o = JSONObject()
+            for i in indices { o[i.name] = indexJSON(i, flat: flat) }
+            return RESTResponse(200, .object(o))
+        }
+        r.add([.HEAD], "/{index}") { req throws(OpenSearchError) in
+            do {
+                let found = try node.resolve(req[path: "index"]!, options: IndicesOptions(ignoreUnavailable: false, allowNoIndices: false))
+                return RESTResponse(found.isEmpty ? 404 : 200, nil)
+            } catch {
+                return RESTResponse(404, nil)
+            }
+        }
+        r.add([.DELETE], "/{index}") { req throws(OpenSearchError) in
+            _ = try node.deleteIndices(req[path: "index"]!, options: try options(req))
+            return .acknowledged
+        }
+        let getMapping: Router.Handler = { req throws(OpenSearchError) in
+            let indices = try node.resolve(req[path: "index"] ?? "_all", options: try options(req))
+            var o = JSONObject()
+            for i in indices { o[i.name] = ["mappings": i.mapping.json] }
+            return RESTResponse(200, .object(o))
+        }
+        r.add([.GET], "/_mapping", getMapping)
+        r.add([.GET], "/{index}/_mapping", getMapping)
+        r.add([.PUT, .POST], "/{index}/_mapping") { req throws(OpenSearchError) in
+            let body = try req.requiredJSON()
+            let indices = try node.resolve(req[path: "index"]!, options: try options(req))
+            // Validate against every target before changing any.
+            for i in indices { var m = i.mapping; try m.merge(body) }
+            for i in indices { try i.putMapping(body) }
+            return .acknowledged
+        }
+        let getSettings: Router.Handler = { req throws(OpenSearchError) in
+            let indices = try node.resolve(req[path: "index"] ?? "_all", options: try options(req))
+            let flat = try req.bool("flat_settings", default: false)
+            var o = JSONObject()
+            for i in indices { o[i.name] = ["settings": i.settings.json(flat: flat)] }
+            return RESTResponse(200, .object(o))
+        }
+        r.add([.GET], "/_settings", getSettings)
+        r.add([.GET], "/{index}/_settings", getSettings)
+        r.add([.PUT], "/{index}/_settings") { req throws(OpenSearchError) in
+            let body = try req.requiredJSON()
+            let inner = body["settings"] ?? body
+            let indices = try node.resolve(req[path: "index"]!, options: try options(req))
+            for i in indices {
+                var s = i.settings
+                try s.update(inner)
+                for k in ["index.number_of_shards"] where s[k] != i.settings[k] {
+                    throw OpenSearchError.illegalArgument("Can't update non dynamic settings [[\(k)]] for open indices [[\(i.name)/\(i.uuid)]]")
+                }
+            }
+            for i in indices { try i.updateSettings(inner) }
+            return .acknowledged
+        }
+        let refresh: Router.Handler = { req throws(OpenSearchError) in
+            let indices = try node.resolve(req[path: "index"] ?? "_all", options: try options(req))
+            let n = indices.count
+            return RESTResponse(200, ["_shards": ["total": .number(n * 2), "successful": .number(n), "failed": 0]])
+        }
+        r.add([.POST, .GET], "/_refresh", refresh)
+        r.add([.POST, .GET], "/{index}/_refresh", refresh)
+        r.add([.POST, .GET], "/_flush", refresh)
+        r.add([.POST, .GET], "/{index}/_flush", refresh)
+    }
+
+    static func indexJSON(_ i: IndexService, flat: Bool) -> JSONValue {
+        .object(JSONObject([("aliases", .object(JSONObject())), ("mappings", i.mapping.json), ("settings", i.settings.json(flat: flat))]))
+    }
+}

@@ -1,0 +1,63 @@
+/// One write operation as the translog records it: enough to replay it exactly
+/// (same `_seq_no`, `_version`, `_primary_term`) after a crash.
+public struct TranslogEntry: Sendable, Equatable {
+    public enum Operation: Int64, Sendable { case index = 0, delete = 1 }
+
+    public var indexUUID: String
+    public var op: Operation
+    public var id: String
+    public var seqNo: Int64
+    public var version: Int64
+    public var primaryTerm: Int64
+    public var source: [UInt8]
+
+    public init(indexUUID: String, op: Operation, id: String, seqNo: Int64, version: Int64, primaryTerm: Int64, source: [UInt8]) {
+        self.indexUUID = indexUUID
+        self.op = op
+        self.id = id
+        self.seqNo = seqNo
+        self.version = version
+        self.primaryTerm = primaryTerm
+        self.source = source
+    }
+}
+
+/// The write-ahead log in `catalog.sqlite`: one transaction per bulk request per index, committed
+/// with `synchronous=FULL` before the request is acknowledged.
+extension Catalog {
+    /// Appends entries (and an optional new mapping for their index) in one durable transaction.
+    public func append(_ entries: [TranslogEntry], mappingUpdate: (uuid: String, mappings: String)? = nil) throws(StorageError) {
+        if entries.isEmpty && mappingUpdate == nil { return }
+        try db.transaction { c throws(StorageError) in
+            let s = try c.prepare("INSERT INTO translog(index_uuid, op, doc_id, seq_no, version, primary_term, source) VALUES (?,?,?,?,?,?,?)")
+            for e in entries {
+                try s.bind([.text(e.indexUUID), .int(e.op.rawValue), .text(e.id), .int(e.seqNo), .int(e.version),
+                            .int(e.primaryTerm), e.op == .delete ? .null : .blob(e.source)])
+                _ = try s.step()
+            }
+            if let m = mappingUpdate {
+                try c.execute("UPDATE indices SET mappings = ? WHERE uuid = ?", [.text(m.mappings), .text(m.uuid)])
+            }
+        }
+    }
+
+    /// Replays every entry in commit order.
+    public func replay(_ body: (TranslogEntry) -> Void) throws(StorageError) {
+        try db.read { c throws(StorageError) in
+            let s = try c.prepare("SELECT index_uuid, op, doc_id, seq_no, version, primary_term, source FROM translog ORDER BY id")
+            while try s.step() {
+                body(TranslogEntry(indexUUID: s.text(0), op: TranslogEntry.Operation(rawValue: s.int(1)) ?? .index, id: s.text(2),
+                                   seqNo: s.int(3), version: s.int(4), primaryTerm: s.int(5), source: s.blob(6)))
+            }
+        }
+    }
+
+    /// Number of translog rows (all indices).
+    public func translogCount() throws(StorageError) -> Int {
+        try db.read { c throws(StorageError) in
+            let s = try c.prepare("SELECT count(*) FROM translog")
+            _ = try s.step()
+            return Int(s.int(0))
+        }
+    }
+}
