@@ -37,6 +37,9 @@ public struct DocumentParser {
             if prefix.isEmpty && rawKey.hasPrefix("_") && ["_id", "_index", "_source", "_routing", "_seq_no", "_version", "_primary_term", "_field_names", "_ignored"].contains(rawKey) {
                 throw OpenSearchError.mapperParsing("Field [\(rawKey)] is a metadata field and cannot be added inside a document. Use the index API request parameters.")
             }
+            if rawKey.allSatisfy({ $0 == "." }) {
+                throw OpenSearchError.mapperParsing("failed to parse", cause: .illegalArgument("field name cannot contain only the character [.]"))
+            }
             // `a.b: 1` is the same as `a: {b: 1}`.
             if rawKey.contains(".") && !rawKey.hasPrefix(".") && !rawKey.hasSuffix(".") {
                 let parts = rawKey.split(separator: ".").map(String.init)
@@ -71,16 +74,20 @@ public struct DocumentParser {
         }
         // Unknown field.
         if value.isNull { return }
+        let strictError = OpenSearchError("strict_dynamic_mapping_exception",
+                                          "mapping set to \(dynamic.rawValue), dynamic introduction of [\(key)] within [\(prefix.isEmpty ? "_doc" : prefix)] is not allowed", status: 400)
         switch dynamic {
         case .strict:
-            throw OpenSearchError("strict_dynamic_mapping_exception",
-                                  "mapping set to strict, dynamic introduction of [\(key)] within [\(prefix.isEmpty ? "_doc" : prefix)] is not allowed", status: 400)
+            throw strictError
         case .false, .runtime:
             return
-        case .true:
+        case .true, .strictAllowTemplates:
             break
         }
-        guard let newMapping = try dynamicMapping(for: value, name: key, path: path) else { return }
+        guard let newMapping = try dynamicMapping(for: value, name: key, path: path, templatesOnly: dynamic == .strictAllowTemplates) else {
+            if dynamic == .strictAllowTemplates { throw strictError }
+            return
+        }
         props[key] = newMapping
         changed = true
         try parseField(key, value, props: &props, prefix: prefix, dynamic: dynamic)
@@ -88,7 +95,7 @@ public struct DocumentParser {
 
     /// The mapping dynamic mapping gives a new field, or nil when nothing can be inferred yet
     /// (null or an empty array).
-    func dynamicMapping(for value: JSONValue, name: String, path: String) throws(OpenSearchError) -> FieldMapping? {
+    func dynamicMapping(for value: JSONValue, name: String, path: String, templatesOnly: Bool = false) throws(OpenSearchError) -> FieldMapping? {
         let kind: String
         var sample = value
         if case .array(let a) = value {
@@ -117,6 +124,7 @@ public struct DocumentParser {
             }
             return try FieldMapping.parse(name: name, m)
         }
+        if templatesOnly { return nil }
         switch kind {
         case "boolean": return FieldMapping(type: .boolean)
         case "long": return FieldMapping(type: .long)

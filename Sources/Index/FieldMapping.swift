@@ -73,7 +73,10 @@ public struct FieldMapping: Sendable, Equatable {
                     throw OpenSearchError.mapperParsing("Mapping definition for [\(name)] has unsupported parameters:  [properties : \(JSONWriter.string(v))]")
                 }
                 guard case .object(let po) = v else { throw OpenSearchError.mapperParsing("Expected map for property [properties] on field [\(name)]") }
-                for (pk, pv) in po { properties[pk] = try parse(name: pk, pv) }
+                for (pk, pv) in try expandDots(po) {
+                    let f = try parse(name: pk, pv)
+                    properties[pk] = try properties[pk].map { old throws(OpenSearchError) in try old.merged(with: f, path: pk) } ?? f
+                }
             case "dynamic":
                 guard let d = DynamicMode(json: v) else {
                     throw OpenSearchError.mapperParsing("Could not convert [dynamic] to boolean")
@@ -94,6 +97,22 @@ public struct FieldMapping: Sendable, Equatable {
         }
         if type == .text, params["fielddata"]?.dynamicText == "true" {}  // accepted, aggregations check it later
         return FieldMapping(type: type, params: params, fields: fields, properties: properties, dynamic: dynamic)
+    }
+
+    /// Turns `"a.b": {…}` property names into nested objects (`a: {properties: {b: …}}`), as
+    /// OpenSearch does, and rejects empty names.
+    static func expandDots(_ props: JSONObject) throws(OpenSearchError) -> [(String, JSONValue)] {
+        var out: [(String, JSONValue)] = []
+        for (k, v) in props {
+            if k.allSatisfy({ $0 == " " }) { throw OpenSearchError.illegalArgument("field name cannot be an empty string") }
+            if k.allSatisfy({ $0 == "." }) { throw OpenSearchError.illegalArgument("field name cannot contain only the character [.]") }
+            guard k.contains("."), !k.hasPrefix("."), !k.hasSuffix(".") else { out.append((k, v)); continue }
+            let parts = k.split(separator: ".").map(String.init)
+            var nested = v
+            for part in parts.dropFirst().reversed() { nested = ["properties": .object(JSONObject([(part, nested)]))] }
+            out.append((parts[0], nested))
+        }
+        return out
     }
 
     /// The mapping JSON as `GET _mapping` shows it (properties sorted like OpenSearch does).

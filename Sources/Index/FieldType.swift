@@ -37,6 +37,8 @@ public enum FieldType: String, Sendable, CaseIterable {
 /// `dynamic` on the root or an object: what to do with fields the mapping does not know.
 public enum DynamicMode: String, Sendable {
     case `true`, `false`, strict, runtime
+    /// Like strict, except that fields matching a dynamic template are added.
+    case strictAllowTemplates = "strict_allow_templates"
 
     public init?(json: JSONValueConvertible) {
         switch json.dynamicText {
@@ -44,6 +46,7 @@ public enum DynamicMode: String, Sendable {
         case "false": self = .false
         case "strict": self = .strict
         case "runtime": self = .runtime
+        case "strict_allow_templates": self = .strictAllowTemplates
         default: return nil
         }
     }

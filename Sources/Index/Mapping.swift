@@ -22,15 +22,17 @@ public struct Mapping: Sendable, Equatable {
 
     /// Merges a `PUT _mapping` body into this mapping.
     public mutating func merge(_ json: JSONValue) throws(OpenSearchError) {
-        guard case .object(var o) = json else {
+        guard case .object(let o) = json else {
             throw OpenSearchError.mapperParsing("Failed to parse mapping: Expected map for mappings")
         }
-        if o.count == 1, let inner = o["_doc"], case .object(let io) = inner { o = io }
+        if o.count == 1, o["_doc"] != nil {
+            throw OpenSearchError.illegalArgument("Types cannot be provided in put mapping requests")
+        }
         for (k, v) in o {
             switch k {
             case "properties":
                 guard case .object(let po) = v else { throw OpenSearchError.mapperParsing("Expected map for property [properties]") }
-                for (pk, pv) in po {
+                for (pk, pv) in try FieldMapping.expandDots(po) {
                     let f = try FieldMapping.parse(name: pk, pv)
                     properties[pk] = try properties[pk].map { old throws(OpenSearchError) in try old.merged(with: f, path: pk) } ?? f
                 }

@@ -45,13 +45,23 @@ public final class IndexService: Sendable {
     public var maxSeqNo: Int64 { state.withLock { $0.maxSeqNo } }
     public var storeSizeBytes: Int { state.withLock { $0.sourceBytes } }
 
-    /// The realtime view of a document, or nil when it does not exist (or was deleted).
-    public func get(_ id: String) -> StoredDocument? {
+    /// The realtime view of a document, or nil when it does not exist (or was deleted), or when
+    /// `routing` would send the request to another shard than the document's.
+    public func get(_ id: String, routing: String? = nil) -> StoredDocument? {
         state.withLock { s in
             guard let d = s.docs[id], !d.deleted else { return nil }
+            if IndexService.otherShard(d, routing, s.settings) { return nil }
             return d
         }
     }
+
+    /// With several (logical) shards a document is only found with the routing it was written
+    /// with; a single shard holds everything whatever the routing.
+    static func otherShard(_ d: StoredDocument, _ routing: String?, _ settings: IndexSettings) -> Bool {
+        settings.int("index.number_of_shards", default: 1) > 1 && d.routing != routing
+    }
+
+    public var numberOfShards: Int { settings.int("index.number_of_shards", default: 1) }
 
     /// A point-in-time copy of every live document (copy-on-write: cheap until the next write).
     public func snapshot() -> [String: StoredDocument] { state.withLock { $0.docs } }
@@ -100,7 +110,7 @@ public final class IndexService: Sendable {
             s.sourceBytes -= previous?.source.count ?? 0
             switch e.op {
             case .index:
-                s.docs[e.id] = StoredDocument(source: e.source, seqNo: e.seqNo, version: e.version, primaryTerm: e.primaryTerm)
+                s.docs[e.id] = StoredDocument(source: e.source, seqNo: e.seqNo, version: e.version, primaryTerm: e.primaryTerm, routing: e.routing)
                 s.sourceBytes += e.source.count
                 if !wasLive { s.liveCount += 1 } else { s.deletedCount += 1 }
             case .delete:
@@ -126,7 +136,7 @@ public final class IndexService: Sendable {
                         metadata: JSONObject([("index", .string(name)), ("shard", "0"), ("index_uuid", .string(uuid))]))
     }
 
-    func check(_ c: VersionConditions, id: String, current: StoredDocument?) throws(OpenSearchError) {
+    func check(_ c: WriteParameters, id: String, current: StoredDocument?) throws(OpenSearchError) {
         let live = current.flatMap { $0.deleted ? nil : $0 }
         if let seq = c.ifSeqNo {
             let term = c.ifPrimaryTerm ?? 0
@@ -145,7 +155,7 @@ public final class IndexService: Sendable {
         }
     }
 
-    func nextVersion(_ c: VersionConditions, current: StoredDocument?) -> Int64 {
+    func nextVersion(_ c: WriteParameters, current: StoredDocument?) -> Int64 {
         if c.versionType != .internal, let v = c.version { return v }
         return (current?.version ?? 0) + 1
     }
@@ -167,17 +177,24 @@ public final class IndexService: Sendable {
         let shardsTotal = 1 + settings.numberOfReplicas
         let limit = settings.totalFieldsLimit
 
-        func current(_ id: String) -> StoredDocument? {
-            if let d = overlay[id] { return d }
-            return state.withLock { $0.docs[id] }
+        let routingRequired = mapping.extras["_routing"]?["required"]?.dynamicText == "true"
+
+        func current(_ id: String, _ routing: String?) -> StoredDocument? {
+            let d = overlay[id] ?? state.withLock { $0.docs[id] }
+            if let d, !d.deleted, IndexService.otherShard(d, routing, settings) { return nil }
+            return d
         }
 
-        func indexDocument(id: String, source: JSONValue, raw: [UInt8], version: Int64, created: Bool) throws(OpenSearchError) -> WriteResult {
+        func indexDocument(id: String, source: JSONValue, raw: [UInt8], version: Int64, created: Bool, routing: String?) throws(OpenSearchError) -> WriteResult {
+            if routingRequired && routing == nil {
+                throw OpenSearchError("routing_missing_exception", "routing is required for [\(name)]/[\(id)]", status: 400,
+                                      metadata: JSONObject([("index", .string(name))]))
+            }
             let parsed = try DocumentParser.parse(source, mapping: mapping, id: id, totalFieldsLimit: limit)
             if let m = parsed.updatedMapping { mapping = m; mappingChanged = true }
             seq += 1
-            overlay[id] = StoredDocument(source: raw, seqNo: seq, version: version, primaryTerm: Self.primaryTerm)
-            entries.append(TranslogEntry(indexUUID: uuid, op: .index, id: id, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, source: raw))
+            overlay[id] = StoredDocument(source: raw, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, routing: routing)
+            entries.append(TranslogEntry(indexUUID: uuid, op: .index, id: id, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, source: raw, routing: routing))
             return WriteResult(index: name, id: id, version: version, seqNo: seq, primaryTerm: Self.primaryTerm,
                                result: created ? .created : .updated, shardsTotal: shardsTotal)
         }
@@ -187,15 +204,26 @@ public final class IndexService: Sendable {
                 switch op {
                 case .index(let givenId, let source, let raw, let create, let cond):
                     let id = givenId ?? DocumentID.generate()
-                    let cur = givenId == nil ? nil : current(id)
+                    let cur = givenId == nil ? nil : current(id, cond.routing)
                     let live = cur.flatMap { $0.deleted ? nil : $0 }
                     if create, let live {
                         throw conflict(id, "document already exists (current version [\(live.version)])")
                     }
                     try check(cond, id: id, current: cur)
-                    results.append(.success(try indexDocument(id: id, source: source, raw: raw, version: nextVersion(cond, current: cur), created: live == nil)))
+                    results.append(.success(try indexDocument(id: id, source: source, raw: raw, version: nextVersion(cond, current: cur), created: live == nil, routing: cond.routing)))
                 case .delete(let id, let cond):
-                    let cur = current(id)
+                    if routingRequired && cond.routing == nil {
+                        throw OpenSearchError("routing_missing_exception", "routing is required for [\(name)]/[\(id)]", status: 400,
+                                              metadata: JSONObject([("index", .string(name))]))
+                    }
+                    let raw = overlay[id] ?? state.withLock { $0.docs[id] }
+                    if let raw, !raw.deleted, IndexService.otherShard(raw, cond.routing, settings) {
+                        // The routing points at a shard that does not hold the document: nothing to delete there.
+                        results.append(.success(WriteResult(index: name, id: id, version: 1, seqNo: seq, primaryTerm: Self.primaryTerm,
+                                                            result: .notFound, shardsTotal: shardsTotal)))
+                        continue
+                    }
+                    let cur = current(id, cond.routing)
                     let live = cur.flatMap { $0.deleted ? nil : $0 }
                     try check(cond, id: id, current: cur)
                     let version = nextVersion(cond, current: cur)
@@ -205,7 +233,11 @@ public final class IndexService: Sendable {
                     results.append(.success(WriteResult(index: name, id: id, version: version, seqNo: seq, primaryTerm: Self.primaryTerm,
                                                         result: live == nil ? .notFound : .deleted, shardsTotal: shardsTotal)))
                 case .update(let id, let req):
-                    let cur = current(id)
+                    let cur = current(id, req.conditions.routing)
+                    if req.conditions.ifSeqNo != nil, cur.map({ $0.deleted }) ?? true, !req.docAsUpsert, req.upsert == nil {
+                        throw OpenSearchError("document_missing_exception", "[\(id)]: document missing", status: 404,
+                                              metadata: JSONObject([("index", .string(name)), ("shard", "0"), ("index_uuid", .string(uuid))]))
+                    }
                     try check(req.conditions, id: id, current: cur)
                     guard let live = cur.flatMap({ $0.deleted ? nil : $0 }) else {
                         guard let upsert = req.docAsUpsert ? req.doc : req.upsert else {
@@ -213,8 +245,8 @@ public final class IndexService: Sendable {
                                                   metadata: JSONObject([("index", .string(name)), ("shard", "0"), ("index_uuid", .string(uuid))]))
                         }
                         let raw = JSONWriter.serialize(.object(upsert))
-                        var r = try indexDocument(id: id, source: .object(upsert), raw: raw, version: (cur?.version ?? 0) + 1, created: true)
-                        if req.returnSource { r.source = raw }
+                        var r = try indexDocument(id: id, source: .object(upsert), raw: raw, version: (cur?.version ?? 0) + 1, created: true, routing: req.conditions.routing)
+                        if let f = req.sourceFilter { r.source = f.apply(raw) }
                         results.append(.success(r))
                         continue
                     }
@@ -225,13 +257,13 @@ public final class IndexService: Sendable {
                     if req.detectNoop && merged == existing {
                         var r = WriteResult(index: name, id: id, version: live.version, seqNo: live.seqNo, primaryTerm: live.primaryTerm,
                                             result: .noop, shardsTotal: shardsTotal)
-                        if req.returnSource { r.source = live.source }
+                        if let f = req.sourceFilter { r.source = f.apply(live.source) }
                         results.append(.success(r))
                         continue
                     }
                     let raw = JSONWriter.serialize(.object(merged))
-                    var r = try indexDocument(id: id, source: .object(merged), raw: raw, version: live.version + 1, created: false)
-                    if req.returnSource { r.source = raw }
+                    var r = try indexDocument(id: id, source: .object(merged), raw: raw, version: live.version + 1, created: false, routing: req.conditions.routing ?? live.routing)
+                    if let f = req.sourceFilter { r.source = f.apply(raw) }
                     results.append(.success(r))
                 }
             } catch {

@@ -12,6 +12,8 @@ public enum SearchService {
         public var size = 10
         public var trackTotalHits: Int? = 10_000  // nil: exact
         public var includeSource = true
+        /// `rest_total_hits_as_int`: `hits.total` as a plain number (the 6.x shape).
+        public var totalHitsAsInt = false
 
         public init() {}
 
@@ -50,6 +52,15 @@ public enum SearchService {
             if let f = params["from"] { guard let i = Int(f) else { throw OpenSearchError.illegalArgument("Failed to parse int parameter [from] with value [\(f)]") }; r.from = i }
             if let s = params["size"] { guard let i = Int(s) else { throw OpenSearchError.illegalArgument("Failed to parse int parameter [size] with value [\(s)]") }; r.size = i }
             if let t = params["track_total_hits"] { r.trackTotalHits = t == "true" ? nil : (t == "false" ? 0 : Int(t)) }
+            if let t = params["rest_total_hits_as_int"] {
+                r.totalHitsAsInt = t != "false"
+                if r.totalHitsAsInt {
+                    if r.trackTotalHits == 0 {
+                        throw OpenSearchError.illegalArgument("[rest_total_hits_as_int] cannot be used if the tracking of total hits is not accurate, got 0")
+                    }
+                    r.trackTotalHits = nil
+                }
+            }
             if r.from < 0 { throw OpenSearchError.illegalArgument("[from] parameter cannot be negative, found [\(r.from)]") }
             if r.size < 0 { throw OpenSearchError.illegalArgument("[size] parameter cannot be negative, found [\(r.size)]") }
             return r
@@ -115,23 +126,26 @@ public enum SearchService {
             return .object(o)
         }
         var hitsObj = JSONObject()
-        if r.trackTotalHits != 0 { hitsObj["total"] = .object(total) }
+        if r.totalHitsAsInt { hitsObj["total"] = .number(hits.count) }
+        else if r.trackTotalHits != 0 { hitsObj["total"] = .object(total) }
         hitsObj["max_score"] = page.isEmpty ? .null : .double(1.0)
         hitsObj["hits"] = .array(hitsJSON)
         let took = Int64((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000)
         return .object(JSONObject([
             ("took", .int(took)), ("timed_out", false),
-            ("_shards", shards(indices.count)),
+            ("_shards", shards(indices)),
             ("hits", .object(hitsObj)),
         ]))
     }
 
     public static func count(_ indices: [IndexService], _ query: QueryNode) -> JSONValue {
         let n = query == .matchAll ? indices.reduce(0) { $0 + $1.docCount } : matching(indices, query).count
-        return .object(JSONObject([("count", .number(n)), ("_shards", shards(indices.count))]))
+        return .object(JSONObject([("count", .number(n)), ("_shards", shards(indices))]))
     }
 
-    static func shards(_ n: Int) -> JSONValue {
-        ["total": .number(n), "successful": .number(n), "skipped": 0, "failed": 0]
+    /// `_shards` of a search: every (logical) primary shard of the targets answered.
+    public static func shards(_ indices: [IndexService]) -> JSONValue {
+        let n = indices.reduce(0) { $0 + $1.numberOfShards }
+        return ["total": .number(n), "successful": .number(n), "skipped": 0, "failed": 0]
     }
 }

@@ -6,8 +6,11 @@ public struct StoredDocument: Sendable {
     public var version: Int64
     public var primaryTerm: Int64
     public var deleted: Bool
+    /// The custom routing value the document was written with, if any.
+    public var routing: String?
 
-    public init(source: [UInt8], seqNo: Int64, version: Int64, primaryTerm: Int64, deleted: Bool = false) {
+    public init(source: [UInt8], seqNo: Int64, version: Int64, primaryTerm: Int64, deleted: Bool = false, routing: String? = nil) {
+        self.routing = routing
         self.source = source
         self.seqNo = seqNo
         self.version = version
@@ -16,14 +19,16 @@ public struct StoredDocument: Sendable {
     }
 }
 
-/// How a write checks the current version (optimistic concurrency).
-public struct VersionConditions: Sendable, Equatable {
+/// Per-write parameters: how it checks the current version (optimistic concurrency) and the
+/// routing value it carries.
+public struct WriteParameters: Sendable, Equatable {
     public enum VersionType: String, Sendable { case `internal`, external, externalGte = "external_gte" }
 
     public var ifSeqNo: Int64?
     public var ifPrimaryTerm: Int64?
     public var version: Int64?
     public var versionType: VersionType = .internal
+    public var routing: String?
 
     public init(ifSeqNo: Int64? = nil, ifPrimaryTerm: Int64? = nil, version: Int64? = nil, versionType: VersionType = .internal) {
         self.ifSeqNo = ifSeqNo

@@ -4,8 +4,8 @@ import JSON
 /// One document write, as `_doc`, `_create`, `_update`, `DELETE` and `_bulk` items express it.
 public enum WriteOperation: Sendable {
     /// `index`/`create`: `id` nil means an auto-generated id.
-    case index(id: String?, source: JSONValue, raw: [UInt8], create: Bool, conditions: VersionConditions)
-    case delete(id: String, conditions: VersionConditions)
+    case index(id: String?, source: JSONValue, raw: [UInt8], create: Bool, conditions: WriteParameters)
+    case delete(id: String, conditions: WriteParameters)
     case update(id: String, request: UpdateRequest)
 
     public var id: String? {
@@ -23,9 +23,9 @@ public struct UpdateRequest: Sendable {
     public var upsert: JSONObject?
     public var docAsUpsert = false
     public var detectNoop = true
-    public var conditions = VersionConditions()
-    /// `_source` in the update body: return the updated source in `get`.
-    public var returnSource = false
+    public var conditions = WriteParameters()
+    /// `_source` in the update body or request: return the (filtered) updated source in `get`.
+    public var sourceFilter: SourceFilter?
 
     public init() {}
 
@@ -52,11 +52,14 @@ public struct UpdateRequest: Sendable {
                 }
                 r.detectNoop = b
             case "_source":
-                r.returnSource = v.boolValue ?? true
+                r.sourceFilter = try SourceFilter.parse(v)
             case "script", "scripted_upsert":
                 throw OpenSearchError("script_exception", "scripts are not supported yet", status: 400)
+            case "lang", "params", "if_seq_no", "if_primary_term":
+                continue
             default:
-                throw OpenSearchError("x_content_parse_exception", "[1:2] [UpdateRequest] unknown field [\(k)]", status: 400)
+                let suggestion = Suggest.closest(k, among: ["doc", "upsert", "doc_as_upsert", "detect_noop", "_source", "script", "scripted_upsert"])
+                throw OpenSearchError("x_content_parse_exception", "[1:2] [UpdateRequest] unknown field [\(k)]\(suggestion.map { " did you mean [\($0)]?" } ?? "")", status: 400)
             }
         }
         if r.doc == nil && r.upsert == nil {
@@ -81,7 +84,7 @@ public struct WriteResult: Sendable {
     public var result: Result
     public var shardsTotal: Int
     /// The document after an update, when requested.
-    public var source: [UInt8]?
+    public var source: JSONValue?
 
     public var status: Int {
         switch result {
@@ -105,5 +108,27 @@ public struct WriteResult: Sendable {
         o["_seq_no"] = .int(seqNo)
         o["_primary_term"] = .int(primaryTerm)
         return .object(o)
+    }
+}
+
+/// "did you mean" suggestions for misspelled keys, like OpenSearch's parsers give.
+public enum Suggest {
+    public static func closest(_ word: String, among candidates: [String]) -> String? {
+        candidates.map { ($0, distance(word, $0)) }.filter { $0.1 <= max(1, min(2, word.count / 2)) }.min { $0.1 < $1.1 }?.0
+    }
+
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count)
+        for i in 1...a.count {
+            var cur = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            prev = cur
+        }
+        return prev[b.count]
     }
 }

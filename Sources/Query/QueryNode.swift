@@ -100,10 +100,10 @@ public indirect enum QueryNode: Sendable, Equatable {
         case .matchNone: return false
         case .ids(let ids): return ids.contains(id)
         case .term(let field, let value):
-            if field == "_id" { return value.stringValue == id }
+            if field == "_id" { return QueryNode.idText(value) == id }
             return QueryNode.termMatches(field, value, fields, mapping)
         case .terms(let field, let values):
-            if field == "_id" { return values.contains { $0.stringValue == id } }
+            if field == "_id" { return values.contains { QueryNode.idText($0) == id } }
             return values.contains { QueryNode.termMatches(field, $0, fields, mapping) }
         case .exists(let field):
             guard let fields else { return false }
@@ -119,6 +119,9 @@ public indirect enum QueryNode: Sendable, Equatable {
             return true
         }
     }
+
+    /// An `_id` given as a JSON string or number.
+    static func idText(_ v: JSONValue) -> String? { v.stringValue ?? v.int64Value.map(String.init) }
 
     static func termMatches(_ field: String, _ value: JSONValue, _ doc: ParsedDocument?, _ mapping: Mapping) -> Bool {
         guard let doc else { return false }

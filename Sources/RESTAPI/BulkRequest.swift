@@ -15,12 +15,21 @@ struct BulkRequest {
 
     var items: [Item] = []
 
-    static let metadataKeys: Set<String> = ["_index", "_id", "routing", "_routing", "if_seq_no", "if_primary_term", "version",
-                                            "version_type", "retry_on_conflict", "require_alias", "pipeline", "_source", "_type"]
+    static let metadataKeys: Set<String> = ["_index", "_id", "routing", "if_seq_no", "if_primary_term", "version", "op_type",
+                                            "version_type", "retry_on_conflict", "require_alias", "pipeline", "_source"]
+
+    /// Request-level defaults from the URL (`/{index}/_bulk?routing=…&pipeline=…&_source=…`).
+    struct Defaults {
+        var index: String?
+        var routing: String?
+        var pipeline: String?
+        var requireAlias = false
+        var sourceFilter: SourceFilter?
+    }
 
     /// Splits and parses the body. A malformed action line fails the whole request (like OpenSearch);
     /// a malformed document fails only its item.
-    static func parse(_ body: [UInt8], defaultIndex: String?) throws(OpenSearchError) -> BulkRequest {
+    static func parse(_ body: [UInt8], defaults: Defaults) throws(OpenSearchError) -> BulkRequest {
         var r = BulkRequest()
         var lines: [ArraySlice<UInt8>] = []
         var start = 0
@@ -49,16 +58,22 @@ struct BulkRequest {
             guard case .object(let ao) = action else {
                 throw OpenSearchError.illegalArgument("Malformed action/metadata line [\(actionLineNo)], expected START_OBJECT but found [\(action.tokenName)]")
             }
+            if ao.isEmpty {
+                throw OpenSearchError.illegalArgument("Malformed action/metadata line [\(actionLineNo)], expected FIELD_NAME but found [END_OBJECT]")
+            }
             guard ao.count == 1, case .object(let meta) = ao.values[0] else {
                 throw OpenSearchError.illegalArgument("Malformed action/metadata line [\(actionLineNo)], expected START_OBJECT or END_OBJECT but found [\(ao.values.first?.tokenName ?? "END_OBJECT")]")
             }
-            guard let kind = Item.Action(rawValue: ao.keys[0]) else {
+            guard var kind = Item.Action(rawValue: ao.keys[0]) else {
                 throw OpenSearchError.illegalArgument("Malformed action/metadata line [\(actionLineNo)], expected field [create], [delete], [index] or [update] but found [\(ao.keys[0])]")
             }
-            var cond = VersionConditions()
-            var index = defaultIndex
+            var cond = WriteParameters()
+            cond.routing = defaults.routing
+            var index = defaults.index
             var id: String? = nil
-            var retrySource = false
+            var sourceFilter = defaults.sourceFilter
+            var pipeline = defaults.pipeline
+            var requireAlias = defaults.requireAlias
             for (k, v) in meta {
                 guard metadataKeys.contains(k) else {
                     throw OpenSearchError.illegalArgument("Action/metadata line [\(actionLineNo)] contains an unknown parameter [\(k)]")
@@ -72,11 +87,19 @@ struct BulkRequest {
                 case "if_primary_term": cond.ifPrimaryTerm = v.int64Value
                 case "version": cond.version = v.int64Value
                 case "version_type":
-                    guard let t = v.stringValue.flatMap(VersionConditions.VersionType.init(rawValue:)) else {
+                    guard let t = v.stringValue.flatMap(WriteParameters.VersionType.init(rawValue:)) else {
                         throw OpenSearchError.illegalArgument("No version type match [\(v.stringValue ?? "")]")
                     }
                     cond.versionType = t
-                case "_source": retrySource = v.boolValue ?? true
+                case "_source": sourceFilter = try SourceFilter.parse(v)
+                case "routing": cond.routing = v.stringValue ?? v.int64Value.map(String.init)
+                case "pipeline": pipeline = v.stringValue
+                case "require_alias": requireAlias = v.boolValue ?? (v.stringValue == "true")
+                case "op_type":
+                    guard kind == .index, let t = v.stringValue, t == "create" || t == "index" else {
+                        throw OpenSearchError.illegalArgument("Action/metadata line [\(actionLineNo)] contains an invalid op_type")
+                    }
+                    if t == "create" { kind = .create }
                 default: break
                 }
             }
@@ -84,9 +107,14 @@ struct BulkRequest {
             if index == nil {
                 throw OpenSearchError.actionValidation(["index is missing"])
             }
+            let targetProblem: OpenSearchError?
+            do throws(OpenSearchError) {
+                try SearchlightAPI.checkWriteTarget(index!, pipeline: kind == .delete ? nil : pipeline, requireAlias: requireAlias)
+                targetProblem = nil
+            } catch { targetProblem = error }
             if kind == .delete {
                 guard let id else { throw OpenSearchError.actionValidation(["id is missing"]) }
-                item.operation = .success(.delete(id: id, conditions: cond))
+                item.operation = targetProblem.map { .failure($0) } ?? .success(.delete(id: id, conditions: cond))
                 r.items.append(item)
                 continue
             }
@@ -95,6 +123,7 @@ struct BulkRequest {
             }
             if kind == .update && id == nil { throw OpenSearchError.actionValidation(["id is missing"]) }
             do throws(OpenSearchError) {
+                if let targetProblem { throw targetProblem }
                 let doc: JSONValue
                 do { doc = try JSONParser.parse(sourceLine) } catch {
                     throw OpenSearchError.mapperParsing("failed to parse", cause: .jsonParse(error))
@@ -104,13 +133,16 @@ struct BulkRequest {
                     guard case .object = doc else {
                         throw OpenSearchError.mapperParsing("failed to parse", cause: OpenSearchError("not_x_content_exception", "Compressor detection can only be called on some xcontent bytes or compressed xcontent bytes", status: 400))
                     }
-                    if let id, let p = SearchlightAPI.idProblem(id) { throw OpenSearchError.actionValidation([p]) }
+                    if let id, let p = SearchlightAPI.idProblem(id) { throw OpenSearchError.illegalArgument(p) }
+                    if kind == .create && cond.versionType != .internal {
+                        throw OpenSearchError.actionValidation(["create operations only support internal versioning. use index instead"])
+                    }
                     try SearchlightAPI.validate(cond)
                     item.operation = .success(.index(id: id, source: doc, raw: Array(sourceLine), create: kind == .create, conditions: cond))
                 case .update:
                     var u = try UpdateRequest.parse(doc)
                     u.conditions = cond
-                    if retrySource { u.returnSource = true }
+                    if u.sourceFilter == nil { u.sourceFilter = sourceFilter }
                     item.operation = .success(.update(id: id!, request: u))
                 case .delete: break
                 }

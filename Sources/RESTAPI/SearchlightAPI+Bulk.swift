@@ -8,7 +8,10 @@ extension SearchlightAPI {
         let bulk: Router.Handler = { req throws(OpenSearchError) in
             let start = DispatchTime.now()
             guard req.hasBody else { throw OpenSearchError.actionValidation(["no requests added"]) }
-            let parsed = try BulkRequest.parse(req.body, defaultIndex: req[path: "index"])
+            let defaults = BulkRequest.Defaults(index: req[path: "index"], routing: req.params["routing"], pipeline: req.params["pipeline"],
+                                                requireAlias: try req.bool("require_alias", default: false),
+                                                sourceFilter: try sourceFilter(req))
+            let parsed = try BulkRequest.parse(req.body, defaults: defaults)
             if parsed.items.isEmpty { throw OpenSearchError.actionValidation(["no requests added"]) }
             var results = [JSONValue?](repeating: nil, count: parsed.items.count)
             var errors = false
@@ -52,7 +55,7 @@ extension SearchlightAPI {
                         o["status"] = .number(w.status)
                         if let src = w.source {
                             o["get"] = .object(JSONObject([("_seq_no", .int(w.seqNo)), ("_primary_term", .int(w.primaryTerm)), ("found", true),
-                                                           ("_source", (try? JSONParser.parse(src)) ?? .null)]))
+                                                           ("_source", src)]))
                         }
                         results[p] = .object(JSONObject([(item.action.rawValue, .object(o))]))
                     case .failure(let e):

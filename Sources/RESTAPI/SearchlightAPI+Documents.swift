@@ -4,22 +4,35 @@ import JSON
 import Node
 
 extension SearchlightAPI {
-    static func conditions(_ req: RESTRequest) throws(OpenSearchError) -> VersionConditions {
-        var c = VersionConditions()
+    static func conditions(_ req: RESTRequest) throws(OpenSearchError) -> WriteParameters {
+        var c = WriteParameters()
         c.ifSeqNo = try req.int64("if_seq_no")
         c.ifPrimaryTerm = try req.int64("if_primary_term")
         c.version = try req.int64("version")
         if let t = req.params["version_type"] {
-            guard let vt = VersionConditions.VersionType(rawValue: t) else {
+            guard let vt = WriteParameters.VersionType(rawValue: t) else {
                 throw OpenSearchError.illegalArgument("No version type match [\(t)]")
             }
             c.versionType = vt
         }
+        c.routing = req.params["routing"]
         try validate(c)
         return c
     }
 
-    static func validate(_ c: VersionConditions) throws(OpenSearchError) {
+    /// Refusals shared by every write: ingest pipelines (none exist here) and `require_alias`
+    /// (no aliases exist yet, so every concrete target fails it).
+    static func checkWriteTarget(_ name: String, pipeline: String?, requireAlias: Bool) throws(OpenSearchError) {
+        if let p = pipeline, !p.isEmpty, p != "_none" {
+            throw OpenSearchError.illegalArgument("pipeline with id [\(p)] does not exist")
+        }
+        if requireAlias {
+            throw OpenSearchError("index_not_found_exception", "no such index [\(name)] and [require_alias] request flag is [true] and [\(name)] is not an alias", status: 404,
+                                  metadata: JSONObject([("index", .string(name)), ("resource.id", .string(name)), ("resource.type", "index_expression"), ("index_uuid", "_na_")]))
+        }
+    }
+
+    static func validate(_ c: WriteParameters) throws(OpenSearchError) {
         var problems: [String] = []
         if (c.ifSeqNo == nil) != (c.ifPrimaryTerm == nil) {
             if c.ifSeqNo != nil { problems.append("ifSeqNo is set, but primary term is [0]") }
@@ -48,7 +61,7 @@ extension SearchlightAPI {
             try IndexName.validate(name)
             guard req.hasBody else { throw OpenSearchError.actionValidation(["source is missing", "content type is missing"]) }
             let source: JSONValue
-            do { source = try JSONParser.parse(req.body) } catch {
+            do throws(JSONError) { source = try JSONParser.parse(req.body) } catch {
                 throw OpenSearchError.mapperParsing("failed to parse", cause: .jsonParse(error))
             }
             guard case .object = source else {
@@ -64,9 +77,13 @@ extension SearchlightAPI {
             let id = req[path: "id"]
             if let id, let problem = idProblem(id) { throw OpenSearchError.actionValidation([problem]) }
             let cond = try conditions(req)
-            if create && (cond.ifSeqNo != nil || (cond.version != nil && cond.versionType == .internal)) {
+            if create && cond.versionType != .internal {
+                throw OpenSearchError.actionValidation(["create operations only support internal versioning. use index instead"])
+            }
+            if create && cond.ifSeqNo != nil {
                 throw OpenSearchError.actionValidation(["create operations do not support compare and set. use index instead"])
             }
+            try checkWriteTarget(name, pipeline: req.params["pipeline"], requireAlias: try req.bool("require_alias", default: false))
             let svc = try node.writeIndex(name)
             let results = await svc.write([.index(id: id, source: source, raw: req.body, create: create, conditions: cond)])
             return try single(results[0], refresh: req.params["refresh"])
@@ -78,7 +95,7 @@ extension SearchlightAPI {
         r.add([.GET, .HEAD], "/{index}/_doc/{id}") { req throws(OpenSearchError) in
             let svc = try concrete(node, req[path: "index"]!)
             let id = req[path: "id"]!
-            guard let d = svc.get(id) else {
+            guard let d = svc.get(id, routing: req.params["routing"]) else {
                 if req.method == .HEAD { return RESTResponse(404, nil) }
                 return RESTResponse(404, ["_index": .string(svc.name), "_id": .string(id), "found": false])
             }
@@ -89,13 +106,15 @@ extension SearchlightAPI {
             }
             var o = JSONObject([("_index", .string(svc.name)), ("_id", .string(id)), ("_version", .int(d.version)),
                                 ("_seq_no", .int(d.seqNo)), ("_primary_term", .int(d.primaryTerm)), ("found", true)])
-            if let src = try sourceFilter(req)?.apply(d.source) ?? (try? JSONParser.parse(d.source)) { o["_source"] = src }
+            if let r = d.routing { o["_routing"] = .string(r) }
+            let filter = try sourceFilter(req) ?? SourceFilter()
+            if let src = filter.apply(d.source) { o["_source"] = src }
             return RESTResponse(200, .object(o))
         }
         r.add([.GET, .HEAD], "/{index}/_source/{id}") { req throws(OpenSearchError) in
             let svc = try concrete(node, req[path: "index"]!)
             let id = req[path: "id"]!
-            guard let d = svc.get(id) else {
+            guard let d = svc.get(id, routing: req.params["routing"]) else {
                 throw OpenSearchError("resource_not_found_exception", "Document not found [\(svc.name)]/[\(id)]", status: 404)
             }
             if req.method == .HEAD { return RESTResponse(200, nil) }
@@ -114,16 +133,17 @@ extension SearchlightAPI {
             if update.conditions.version != nil {
                 throw OpenSearchError.actionValidation(["can't provide version in update request"])
             }
-            if let s = req.params["_source"] { update.returnSource = s != "false" }
+            if let f = try sourceFilter(req) { update.sourceFilter = f }
             let id = req[path: "id"]!
             if let problem = idProblem(id) { throw OpenSearchError.actionValidation([problem]) }
+            try checkWriteTarget(name, pipeline: nil, requireAlias: try req.bool("require_alias", default: false))
             let svc = try node.writeIndex(name)
             let results = await svc.write([.update(id: id, request: update)])
             let w = try results[0].get()
             var body = w.json
             if let src = w.source, case .object(var o) = body {
                 o["get"] = .object(JSONObject([("_seq_no", .int(w.seqNo)), ("_primary_term", .int(w.primaryTerm)), ("found", true),
-                                               ("_source", (try? JSONParser.parse(src)) ?? .null)]))
+                                               ("_source", src)]))
                 body = .object(o)
             }
             return RESTResponse(w.status, body)
@@ -131,17 +151,28 @@ extension SearchlightAPI {
         let mget: Router.Handler = { req throws(OpenSearchError) in
             let body = try req.requiredJSON()
             let defaultIndex = req[path: "index"]
-            var requests: [(String?, String)] = []
+            var requests: [(String?, String, String?, SourceFilter?)] = []
+            let defaultFilter = try sourceFilter(req)
+            let defaultRouting = req.params["routing"]
             if case .array(let docs)? = body["docs"] {
                 for d in docs {
                     guard case .object(let o) = d else { throw OpenSearchError.parsing("docs array element should include an object") }
+                    var filter = defaultFilter
+                    for (k, v) in o {
+                        switch k {
+                        case "_index", "_id", "routing", "stored_fields", "version", "version_type": break
+                        case "_source": filter = try SourceFilter.parse(v)
+                        default: throw OpenSearchError.parsing("Unknown key for a \(v.tokenName) in [\(k)].")
+                        }
+                    }
                     guard let id = o["_id"]?.stringValue ?? o["_id"]?.int64Value.map(String.init) else {
                         throw OpenSearchError.actionValidation(["id is missing for doc \(requests.count)"])
                     }
-                    requests.append((o["_index"]?.stringValue ?? defaultIndex, id))
+                    let routing = o["routing"].flatMap { $0.stringValue ?? $0.int64Value.map(String.init) } ?? defaultRouting
+                    requests.append((o["_index"]?.stringValue ?? defaultIndex, id, routing, filter))
                 }
             } else if case .array(let ids)? = body["ids"] {
-                for id in ids { requests.append((defaultIndex, id.stringValue ?? id.int64Value.map(String.init) ?? "")) }
+                for id in ids { requests.append((defaultIndex, id.stringValue ?? id.int64Value.map(String.init) ?? "", defaultRouting, defaultFilter)) }
             } else {
                 throw OpenSearchError.actionValidation(["no documents to get"])
             }
@@ -150,17 +181,20 @@ extension SearchlightAPI {
                 throw OpenSearchError.actionValidation(["index is missing for doc \(missing)"])
             }
             var out: [JSONValue] = []
-            for (index, id) in requests {
+            for (index, id, routing, filter) in requests {
                 let indexName = index!
                 guard let svc = node.index(named: indexName) else {
                     out.append(.object(JSONObject([("_index", .string(indexName)), ("_id", .string(id)),
                                                    ("error", OpenSearchError.indexNotFound(indexName).fullBody)])))
                     continue
                 }
-                if let d = svc.get(id) {
-                    out.append(.object(JSONObject([("_index", .string(svc.name)), ("_id", .string(id)), ("_version", .int(d.version)),
-                                                   ("_seq_no", .int(d.seqNo)), ("_primary_term", .int(d.primaryTerm)), ("found", true),
-                                                   ("_source", (try? JSONParser.parse(d.source)) ?? .null)])))
+                if let d = svc.get(id, routing: routing) {
+                    var o = JSONObject([("_index", .string(svc.name)), ("_id", .string(id)), ("_version", .int(d.version)),
+                                        ("_seq_no", .int(d.seqNo)), ("_primary_term", .int(d.primaryTerm))])
+                    if let r = d.routing { o["_routing"] = .string(r) }
+                    o["found"] = true
+                    if let src = (filter ?? SourceFilter()).apply(d.source) { o["_source"] = src }
+                    out.append(.object(o))
                 } else {
                     out.append(.object(JSONObject([("_index", .string(svc.name)), ("_id", .string(id)), ("found", false)])))
                 }
@@ -184,48 +218,9 @@ extension SearchlightAPI {
     }
 
     static func sourceFilter(_ req: RESTRequest) throws(OpenSearchError) -> SourceFilter? {
-        let src = req.params["_source"]
-        let inc = req.params["_source_includes"] ?? req.params["_source_include"]
-        let exc = req.params["_source_excludes"] ?? req.params["_source_exclude"]
-        if src == nil && inc == nil && exc == nil { return nil }
-        var f = SourceFilter()
-        if let src {
-            if src == "false" { f.disabled = true } else if src != "true" { f.includes = src.split(separator: ",").map(String.init) }
-        }
-        if let inc { f.includes = inc.split(separator: ",").map(String.init) }
-        if let exc { f.excludes = exc.split(separator: ",").map(String.init) }
-        return f
+        SourceFilter.fromParams(source: req.params["_source"],
+                                includes: req.params["_source_includes"] ?? req.params["_source_include"],
+                                excludes: req.params["_source_excludes"] ?? req.params["_source_exclude"])
     }
 }
 
-/// `_source` filtering by include/exclude path patterns.
-struct SourceFilter {
-    var disabled = false
-    var includes: [String] = []
-    var excludes: [String] = []
-
-    func apply(_ raw: [UInt8]) -> JSONValue? {
-        if disabled { return nil }
-        guard case .object(let o)? = try? JSONParser.parse(raw) else { return nil }
-        return .object(filter(o, prefix: ""))
-    }
-
-    func filter(_ o: JSONObject, prefix: String) -> JSONObject {
-        var out = JSONObject()
-        for (k, v) in o {
-            let path = prefix.isEmpty ? k : "\(prefix).\(k)"
-            if excludes.contains(where: { Wildcard.matches($0, path) }) { continue }
-            let included = includes.isEmpty || includes.contains { Wildcard.matches($0, path) || Wildcard.matches($0 + ".*", path) }
-            if case .object(let sub) = v {
-                if included { out[k] = .object(filter(sub, prefix: path)); continue }
-                if includes.contains(where: { $0.hasPrefix(path + ".") }) {
-                    let f = filter(sub, prefix: path)
-                    if !f.isEmpty { out[k] = .object(f) }
-                }
-                continue
-            }
-            if included { out[k] = v }
-        }
-        return out
-    }
-}

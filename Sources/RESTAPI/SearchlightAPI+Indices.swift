@@ -70,8 +70,9 @@ extension SearchlightAPI {
         }
         let refresh: Router.Handler = { req throws(OpenSearchError) in
             let indices = try node.resolve(req[path: "index"] ?? "_all", options: try options(req))
-            let n = indices.count
-            return RESTResponse(200, ["_shards": ["total": .number(n * 2), "successful": .number(n), "failed": 0]])
+            let primaries = indices.reduce(0) { $0 + $1.numberOfShards }
+            let total = indices.reduce(0) { $0 + $1.numberOfShards * (1 + $1.settings.numberOfReplicas) }
+            return RESTResponse(200, ["_shards": ["total": .number(total), "successful": .number(primaries), "failed": 0]])
         }
         r.add([.POST, .GET], "/_refresh", refresh)
         r.add([.POST, .GET], "/{index}/_refresh", refresh)

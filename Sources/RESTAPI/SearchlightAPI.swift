@@ -47,36 +47,7 @@ public struct SearchlightAPI: Sendable {
         let health: Router.Handler = { req throws(OpenSearchError) in
             let indices: [IndexService]
             if let expr = req[path: "index"] { indices = try node.resolve(expr) } else { indices = node.allIndices }
-            let replicasWanted = indices.contains { $0.settings.numberOfReplicas > 0 }
-            let status = replicasWanted ? "yellow" : "green"
-            let primaries = indices.count
-            let unassigned = indices.reduce(0) { $0 + $1.settings.numberOfReplicas }
-            var o = JSONObject([
-                ("cluster_name", .string(node.clusterName)), ("status", .string(status)), ("timed_out", false),
-                ("number_of_nodes", 1), ("number_of_data_nodes", 1), ("discovered_master", true),
-                ("discovered_cluster_manager", true),
-                ("active_primary_shards", .number(primaries)), ("active_shards", .number(primaries)),
-                ("relocating_shards", 0), ("initializing_shards", 0), ("unassigned_shards", .number(unassigned)),
-                ("delayed_unassigned_shards", 0), ("number_of_pending_tasks", 0), ("number_of_in_flight_fetch", 0),
-                ("task_max_waiting_in_queue_millis", 0),
-                ("active_shards_percent_as_number", .double(primaries + unassigned == 0 ? 100.0 : Double(primaries) * 100 / Double(primaries + unassigned))),
-            ])
-            if req.params["level"] == "indices" {
-                var idx = JSONObject()
-                for i in indices {
-                    idx[i.name] = .object(JSONObject([("status", .string(i.settings.numberOfReplicas > 0 ? "yellow" : "green")),
-                                                      ("number_of_shards", 1), ("number_of_replicas", .number(i.settings.numberOfReplicas)),
-                                                      ("active_primary_shards", 1), ("active_shards", 1), ("relocating_shards", 0),
-                                                      ("initializing_shards", 0), ("unassigned_shards", .number(i.settings.numberOfReplicas))]))
-                }
-                o["indices"] = .object(idx)
-            }
-            // wait_for_status: a single node never gets better than it is now.
-            if let want = req.params["wait_for_status"], want == "green", status != "green" {
-                o["timed_out"] = true
-                return RESTResponse(408, .object(o))
-            }
-            return RESTResponse(200, .object(o))
+            return ClusterHealth(node: node, indices: indices).response(req)
         }
         r.add([.GET], "/_cluster/health", health)
         r.add([.GET], "/_cluster/health/{index}", health)

@@ -37,7 +37,7 @@ public final class Catalog: Sendable {
                 settings TEXT NOT NULL, mappings TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS translog(
                 id INTEGER PRIMARY KEY, index_uuid TEXT NOT NULL, op INTEGER NOT NULL, doc_id TEXT NOT NULL,
-                seq_no INTEGER NOT NULL, version INTEGER NOT NULL, primary_term INTEGER NOT NULL, source BLOB);
+                seq_no INTEGER NOT NULL, version INTEGER NOT NULL, primary_term INTEGER NOT NULL, source BLOB, routing TEXT);
             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """)
     }

@@ -10,8 +10,10 @@ public struct TranslogEntry: Sendable, Equatable {
     public var version: Int64
     public var primaryTerm: Int64
     public var source: [UInt8]
+    public var routing: String?
 
-    public init(indexUUID: String, op: Operation, id: String, seqNo: Int64, version: Int64, primaryTerm: Int64, source: [UInt8]) {
+    public init(indexUUID: String, op: Operation, id: String, seqNo: Int64, version: Int64, primaryTerm: Int64, source: [UInt8], routing: String? = nil) {
+        self.routing = routing
         self.indexUUID = indexUUID
         self.op = op
         self.id = id
@@ -29,10 +31,10 @@ extension Catalog {
     public func append(_ entries: [TranslogEntry], mappingUpdate: (uuid: String, mappings: String)? = nil) throws(StorageError) {
         if entries.isEmpty && mappingUpdate == nil { return }
         try db.transaction { c throws(StorageError) in
-            let s = try c.prepare("INSERT INTO translog(index_uuid, op, doc_id, seq_no, version, primary_term, source) VALUES (?,?,?,?,?,?,?)")
+            let s = try c.prepare("INSERT INTO translog(index_uuid, op, doc_id, seq_no, version, primary_term, source, routing) VALUES (?,?,?,?,?,?,?,?)")
             for e in entries {
                 try s.bind([.text(e.indexUUID), .int(e.op.rawValue), .text(e.id), .int(e.seqNo), .int(e.version),
-                            .int(e.primaryTerm), e.op == .delete ? .null : .blob(e.source)])
+                            .int(e.primaryTerm), e.op == .delete ? .null : .blob(e.source), e.routing.map { .text($0) } ?? .null])
                 _ = try s.step()
             }
             if let m = mappingUpdate {
@@ -44,10 +46,11 @@ extension Catalog {
     /// Replays every entry in commit order.
     public func replay(_ body: (TranslogEntry) -> Void) throws(StorageError) {
         try db.read { c throws(StorageError) in
-            let s = try c.prepare("SELECT index_uuid, op, doc_id, seq_no, version, primary_term, source FROM translog ORDER BY id")
+            let s = try c.prepare("SELECT index_uuid, op, doc_id, seq_no, version, primary_term, source, routing FROM translog ORDER BY id")
             while try s.step() {
                 body(TranslogEntry(indexUUID: s.text(0), op: TranslogEntry.Operation(rawValue: s.int(1)) ?? .index, id: s.text(2),
-                                   seqNo: s.int(3), version: s.int(4), primaryTerm: s.int(5), source: s.blob(6)))
+                                   seqNo: s.int(3), version: s.int(4), primaryTerm: s.int(5), source: s.blob(6),
+                                   routing: s.isNull(7) ? nil : s.text(7)))
             }
         }
     }
