@@ -97,8 +97,8 @@ public struct DateFormat: Sendable, Equatable {
     public func parse(number: Double) -> Int64? {
         for alt in alternatives {
             switch alt {
-            case .epochMillis: return Int64(number)
-            case .epochSecond: return Int64(number * 1000)
+            case .epochMillis: return Int64(exactly: number.rounded(.towardZero))
+            case .epochSecond: return Int64(exactly: (number * 1000).rounded(.towardZero))
             default: continue
             }
         }
@@ -250,6 +250,7 @@ public struct DateFormat: Sendable, Equatable {
         var m = 0
         if i < n && b[i] == UInt8(ascii: ":") { i += 1; guard let mm = d2() else { return nil }; m = mm }
         else if i < n { guard let mm = d2() else { return nil }; m = mm }
+        guard m <= 59 else { return nil }
         return sign * (h * 3600 + m * 60)
     }
 

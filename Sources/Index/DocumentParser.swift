@@ -11,12 +11,15 @@ public struct DocumentParser {
     var out = ParsedDocument()
     let docId: String?
     let totalFieldsLimit: Int
+    var depthLimit = 20
 
-    public static func parse(_ source: JSONValue, mapping: Mapping, id: String?, totalFieldsLimit: Int = defaultTotalFieldsLimit) throws(OpenSearchError) -> ParsedDocument {
+    public static func parse(_ source: JSONValue, mapping: Mapping, id: String?, totalFieldsLimit: Int = defaultTotalFieldsLimit,
+                             depthLimit: Int = 20) throws(OpenSearchError) -> ParsedDocument {
         guard case .object(let root) = source else {
             throw OpenSearchError.mapperParsing("failed to parse", cause: OpenSearchError("not_x_content_exception", "Compressor detection can only be called on some xcontent bytes or compressed xcontent bytes", status: 400))
         }
         var p = DocumentParser(mapping: mapping, docId: id, totalFieldsLimit: totalFieldsLimit)
+        p.depthLimit = depthLimit
         var props = p.mapping.properties
         try p.parseObject(root, props: &props, prefix: "", dynamic: mapping.dynamic)
         if p.changed {
@@ -31,17 +34,20 @@ public struct DocumentParser {
 
     mutating func parseObject(_ obj: JSONObject, props: inout [String: FieldMapping], prefix: String, dynamic: DynamicMode) throws(OpenSearchError) {
         for (rawKey, value) in obj {
-            if rawKey.isEmpty || rawKey.allSatisfy({ $0 == " " }) {
+            if rawKey.isEmpty || rawKey.utf8.allSatisfy({ $0 == 0x20 }) {
                 throw OpenSearchError.mapperParsing("failed to parse", cause: .illegalArgument("field name cannot be an empty string"))
             }
             if prefix.isEmpty && rawKey.hasPrefix("_") && ["_id", "_index", "_source", "_routing", "_seq_no", "_version", "_primary_term", "_field_names", "_ignored"].contains(rawKey) {
                 throw OpenSearchError.mapperParsing("Field [\(rawKey)] is a metadata field and cannot be added inside a document. Use the index API request parameters.")
             }
-            if rawKey.allSatisfy({ $0 == "." }) {
+            if rawKey.utf8.allSatisfy({ $0 == UInt8(ascii: ".") }) {
                 throw OpenSearchError.mapperParsing("failed to parse", cause: .illegalArgument("field name cannot contain only the character [.]"))
             }
             // `a.b: 1` is the same as `a: {b: 1}`.
-            if rawKey.contains(".") && !rawKey.hasPrefix(".") && !rawKey.hasSuffix(".") {
+            if rawKey.utf8.contains(UInt8(ascii: ".")) && !rawKey.hasSuffix(".") {
+                if rawKey.hasPrefix(".") || rawKey.contains("..") {
+                    throw OpenSearchError.mapperParsing("failed to parse", cause: .illegalArgument("object field starting or ending with a [.] makes object resolution ambiguous: [\(rawKey)]"))
+                }
                 let parts = rawKey.split(separator: ".").map(String.init)
                 var nested: JSONValue = value
                 for part in parts.dropFirst().reversed() { nested = .object(JSONObject([(part, nested)])) }
@@ -52,7 +58,17 @@ public struct DocumentParser {
         }
     }
 
-    mutating func parseField(_ key: String, _ value: JSONValue, props: inout [String: FieldMapping], prefix: String, dynamic: DynamicMode) throws(OpenSearchError) {
+    /// `[[1, 2], [3]]` is the same as `[1, 2, 3]` to OpenSearch.
+    static func flatten(_ v: JSONValue) -> JSONValue {
+        guard case .array(let a) = v, a.contains(where: { $0.arrayValue != nil }) else { return v }
+        var out: [JSONValue] = []
+        func add(_ x: JSONValue) { if case .array(let xs) = x { xs.forEach(add) } else { out.append(x) } }
+        a.forEach(add)
+        return .array(out)
+    }
+
+    mutating func parseField(_ key: String, _ rawValue: JSONValue, props: inout [String: FieldMapping], prefix: String, dynamic: DynamicMode) throws(OpenSearchError) {
+        let value = DocumentParser.flatten(rawValue)
         let path = prefix.isEmpty ? key : "\(prefix).\(key)"
         if var f = props[key] {
             if f.type.isObjectLike {
@@ -88,6 +104,12 @@ public struct DocumentParser {
             if dynamic == .strictAllowTemplates { throw strictError }
             return
         }
+        if newMapping.type.isObjectLike {
+            let depth = path.split(separator: ".").count + 1
+            if depth > depthLimit {
+                throw OpenSearchError.illegalArgument("Limit of mapping depth [\(depthLimit)] has been exceeded due to object field [\(path)]")
+            }
+        }
         props[key] = newMapping
         changed = true
         try parseField(key, value, props: &props, prefix: prefix, dynamic: dynamic)
@@ -111,7 +133,7 @@ public struct DocumentParser {
         case .object: kind = "object"
         case .array: kind = "object"
         case .string(let s):
-            if mapping.dateDetection, s.count >= 4, DynamicDates.detect(s) { isDate = true; kind = "date" }
+            if mapping.dateDetection, s.utf8.count >= 4, DynamicDates.detect(s) { isDate = true; kind = "date" }
             else if mapping.numericDetection, Int64(s) != nil { kind = "long" }
             else if mapping.numericDetection, Double(s) != nil { kind = "double" }
             else { kind = "string" }
@@ -130,7 +152,11 @@ public struct DocumentParser {
         case "long": return FieldMapping(type: .long)
         case "double": return FieldMapping(type: .float)
         case "object": return FieldMapping(type: .object)
-        case "date": return isDate ? FieldMapping(type: .date) : nil
+        case "date":
+            guard isDate, case .string(let s) = sample else { return nil }
+            // Dates detected by the slash formats keep them, or the value would not parse back.
+            if DateFormat.defaultDate.parse(s) != nil { return FieldMapping(type: .date) }
+            return FieldMapping(type: .date, params: JSONObject([("format", "yyyy/MM/dd HH:mm:ss||yyyy/MM/dd||epoch_millis")]))
         default: return FieldMapping.dynamicString
         }
     }
@@ -183,6 +209,14 @@ public struct DocumentParser {
         }
     }
 
+    /// Dates far outside any real calendar (|year| > ~146 million) are refused rather than wrapped later.
+    func checkedDate(_ ms: Int64, _ path: String, _ f: FieldMapping, _ value: JSONValue) throws(OpenSearchError) -> FieldValue {
+        guard ms.magnitude <= 1 << 62 else {
+            throw failure(path, f, value, cause: .illegalArgument("date [\(preview(value))] is out of range"))
+        }
+        return .date(ms)
+    }
+
     func convertStrict(_ value: JSONValue, path: String, mapping f: FieldMapping) throws(OpenSearchError) -> FieldValue? {
         switch f.type {
         case .keyword, .constantKeyword, .wildcard:
@@ -194,7 +228,7 @@ public struct DocumentParser {
             case .bool(let b): s = b ? "true" : "false"
             default: return nil
             }
-            if let limit = f.ignoreAbove, s.count > limit { return nil }
+            if let limit = f.ignoreAbove, s.utf8.count > limit, s.count > limit { return nil }
             return .keyword(s)
         case .text, .matchOnlyText:
             switch value {
@@ -214,12 +248,19 @@ public struct DocumentParser {
                 if !coerce && d != d.rounded(.towardZero) {
                     throw failure(path, f, value, cause: .illegalArgument("Value [\(d)] has a decimal part"))
                 }
-                guard abs(d) < 9.3e18 else { throw failure(path, f, value, cause: .illegalArgument("Value [\(d)] is out of range for a \(f.type.rawValue)")) }
-                n = Int64(d.rounded(.towardZero))
+                guard let i = Int64(exactly: d.rounded(.towardZero)) else {
+                    throw failure(path, f, value, cause: .illegalArgument("Value [\(d)] is out of range for a \(f.type.rawValue == "integer" ? "integer" : f.type.rawValue)"))
+                }
+                n = i
             case .string(let s):
                 if !coerce { throw failure(path, f, value, cause: .illegalArgument("Value [\(s)] is not a number")) }
                 if let i = Int64(s.trimmingSpaces) { n = i }
-                else if let d = Double(s.trimmingSpaces), d.isFinite, abs(d) < 9.3e18 { n = Int64(d.rounded(.towardZero)) }
+                else if let d = Double(s.trimmingSpaces), d.isFinite {
+                    guard let i = Int64(exactly: d.rounded(.towardZero)) else {
+                        throw failure(path, f, value, cause: .illegalArgument("Value [\(s)] is out of range for a \(f.type.rawValue)"))
+                    }
+                    n = i
+                }
                 else { throw failure(path, f, value, cause: OpenSearchError("number_format_exception", "For input string: \"\(s)\"", status: 400)) }
             case .bool:
                 throw failure(path, f, value, cause: .illegalArgument("Current token (VALUE_\(value.boolValue! ? "TRUE" : "FALSE")) not numeric, can not use numeric value accessors"))
@@ -258,13 +299,13 @@ public struct DocumentParser {
                 guard let ms = format.parse(s) else {
                     throw failure(path, f, value, cause: format.failure(s))
                 }
-                return .date(ms)
+                return try checkedDate(ms, path, f, value)
             case .int(let i):
-                if let ms = format.parse(number: Double(i)) { return .date(ms) }
-                if let ms = format.parse(String(i)) { return .date(ms) }
+                if let ms = format.parse(number: Double(i)) { return try checkedDate(ms, path, f, value) }
+                if let ms = format.parse(String(i)) { return try checkedDate(ms, path, f, value) }
                 throw failure(path, f, value, cause: format.failure(String(i)))
             case .double(let d):
-                if let ms = format.parse(number: d) { return .date(ms) }
+                if let ms = format.parse(number: d) { return try checkedDate(ms, path, f, value) }
                 throw failure(path, f, value, cause: format.failure(String(d)))
             default:
                 throw failure(path, f, value, cause: .illegalArgument("failed to parse date field [\(preview(value))] with format [\(format.pattern)]"))
@@ -319,16 +360,23 @@ public enum IPAddress {
         if s.contains(":") {
             let parts = s.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count >= 3, parts.count <= 8 || (parts.count == 9 && s.contains("::")) else { return false }
+            // At most one `::` (leading/trailing `::` produce two empty parts at that end).
+            let u = Array(s.utf8)
+            var doubleColons = 0
+            for i in 1..<u.count where u[i] == UInt8(ascii: ":") && u[i - 1] == UInt8(ascii: ":") { doubleColons += 1 }
+            if doubleColons > 1 { return false }
             var empties = 0
             for (i, p) in parts.enumerated() {
                 if p.isEmpty { empties += 1; continue }
                 if i == parts.count - 1, p.contains(".") { if !isValid(String(p)) { return false }; continue }
-                guard p.count <= 4, p.allSatisfy({ $0.isHexDigit }) else { return false }
+                guard p.utf8.count <= 4, p.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }) else { return false }
             }
             return empties > 0 || parts.count == 8
         }
         let parts = s.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return false }
-        return parts.allSatisfy { p in !p.isEmpty && p.count <= 3 && p.allSatisfy(\.isNumber) && Int(p)! <= 255 }
+        return parts.allSatisfy { p in
+            !p.isEmpty && p.utf8.count <= 3 && p.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) && (Int(p) ?? 256) <= 255
+        }
     }
 }

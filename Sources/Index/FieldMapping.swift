@@ -137,8 +137,11 @@ public struct FieldMapping: Sendable, Equatable {
         }
         var m = self
         for (k, v) in other.params {
-            if k == "format", let old = params[k], old != v {
-                throw OpenSearchError.illegalArgument("Mapper for [\(path)] conflicts with existing mapper:\n\tCannot update parameter [format] from [\(old.stringValue ?? "")] to [\(v.stringValue ?? "")]")
+            if k == "format", type == .date || type == .dateNanos {
+                let old = params[k]?.stringValue ?? DateFormat.defaultDate.pattern
+                if old != v.stringValue {
+                    throw OpenSearchError.illegalArgument("Mapper for [\(path)] conflicts with existing mapper:\n\tCannot update parameter [format] from [\(old)] to [\(v.stringValue ?? "")]")
+                }
             }
             m.params[k] = v
         }

@@ -13,7 +13,7 @@ public struct Mapping: Sendable, Equatable {
 
     public init() {}
 
-    /// Parses a `mappings` body. Accepts the legacy `{"_doc": {...}}` wrapper.
+    /// Parses a `mappings` body (the legacy `{"_doc": {...}}` type wrapper is refused, as in 2.x).
     public static func parse(_ json: JSONValue) throws(OpenSearchError) -> Mapping {
         var m = Mapping()
         try m.merge(json)
@@ -150,14 +150,15 @@ public struct DynamicTemplate: Sendable, Equatable {
     }
 }
 
-/// Simple `*` wildcard matching used by templates, index patterns and dynamic templates.
+/// Simple `*` wildcard matching (OpenSearch's simple match: only `*` is special) used by
+/// templates, index patterns and dynamic templates.
 public enum Wildcard {
     public static func matches(_ pattern: String, _ text: String) -> Bool {
         let p = Array(pattern.utf8), t = Array(text.utf8)
         var pi = 0, ti = 0, star = -1, mark = 0
         while ti < t.count {
             if pi < p.count && p[pi] == UInt8(ascii: "*") { star = pi; mark = ti; pi += 1 }
-            else if pi < p.count && (p[pi] == UInt8(ascii: "?") || p[pi] == t[ti]) { pi += 1; ti += 1 }
+            else if pi < p.count && p[pi] == t[ti] { pi += 1; ti += 1 }
             else if star >= 0 { pi = star + 1; mark += 1; ti = mark }
             else { return false }
         }

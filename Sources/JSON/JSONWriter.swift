@@ -51,6 +51,7 @@ public struct JSONWriter {
     mutating func writeDouble(_ d: Double) {
         if !d.isFinite { append("null"); return }
         if d == d.rounded() && abs(d) < 1e16 {
+            if d == 0 && d.sign == .minus { append("-") }
             append(String(Int64(d))); append(".0")
         } else {
             append("\(d)")

@@ -190,7 +190,8 @@ public final class IndexService: Sendable {
                 throw OpenSearchError("routing_missing_exception", "routing is required for [\(name)]/[\(id)]", status: 400,
                                       metadata: JSONObject([("index", .string(name))]))
             }
-            let parsed = try DocumentParser.parse(source, mapping: mapping, id: id, totalFieldsLimit: limit)
+            let parsed = try DocumentParser.parse(source, mapping: mapping, id: id, totalFieldsLimit: limit,
+                                                  depthLimit: settings.int("index.mapping.depth.limit", default: 20))
             if let m = parsed.updatedMapping { mapping = m; mappingChanged = true }
             seq += 1
             overlay[id] = StoredDocument(source: raw, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, routing: routing)

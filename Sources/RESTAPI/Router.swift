@@ -38,27 +38,24 @@ public struct Router: Sendable {
         for (p, s) in zip(route.pattern, segments) {
             switch p {
             case .literal(let l): if l != s { return nil }
-            case .param(let name):
-                // A parameter never swallows an API keyword such as `_search`, except index names like `_all`.
-                if s.hasPrefix("_") && s != "_all" && name != "id" && name != "name" { return nil }
-                params[name] = s
+            case .param(let name): params[name] = s
             }
         }
         return params
     }
 
     public func route(_ request: RESTRequest) async -> RESTResponse {
-        var allowed: Set<RESTRequest.Method> = []
-        var bestForMethod: (Route, [String: String])? = nil
-        var bestSpecificity = -1
+        // Like OpenSearch's path trie: the most specific matching path wins, whatever the method;
+        // if it has no handler for this method the answer is 405, not a less specific route.
+        var candidates: [(Route, [String: String])] = []
+        var best = -1
         for r in routes {
             guard let params = bind(r, request.segments) else { continue }
-            if r.methods.contains(request.method) {
-                if r.specificity > bestSpecificity { bestForMethod = (r, params); bestSpecificity = r.specificity }
-            } else {
-                allowed.formUnion(r.methods)
-            }
+            if r.specificity > best { best = r.specificity; candidates = [] }
+            if r.specificity == best { candidates.append((r, params)) }
         }
+        let bestForMethod = candidates.first { $0.0.methods.contains(request.method) }
+        let allowed = candidates.reduce(into: Set<RESTRequest.Method>()) { $0.formUnion($1.0.methods) }
         if let (r, params) = bestForMethod {
             var req = request
             req.pathParams = params

@@ -40,6 +40,8 @@ public final class Catalog: Sendable {
                 seq_no INTEGER NOT NULL, version INTEGER NOT NULL, primary_term INTEGER NOT NULL, source BLOB, routing TEXT);
             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """)
+        // Catalogs made before routing was recorded lack the column.
+        try? db.execute("ALTER TABLE translog ADD COLUMN routing TEXT")
     }
 
     public func indices() throws(StorageError) -> [IndexRecord] {

@@ -114,7 +114,12 @@ public final class Statement {
             let rc: Int32
             switch a {
             case .int(let v): rc = sqlite3_bind_int64(stmt, idx, v)
-            case .text(let s): rc = sqlite3_bind_text(stmt, idx, s, -1, Statement.transient)
+            case .text(let s):
+                // Bind by byte count so text with U+0000 survives.
+                var copy = s
+                rc = copy.withUTF8 { u in
+                    u.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(stmt, idx, $0.baseAddress, Int32($0.count), Statement.transient) }
+                }
             case .blob(let b):
                 rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, idx, $0.baseAddress, Int32($0.count), Statement.transient) }
             case .null: rc = sqlite3_bind_null(stmt, idx)
@@ -135,7 +140,8 @@ public final class Statement {
 
     public func text(_ col: Int32) -> String {
         guard let p = sqlite3_column_text(stmt, col) else { return "" }
-        return String(cString: p)
+        let n = Int(sqlite3_column_bytes(stmt, col))
+        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
     }
 
     public func blob(_ col: Int32) -> [UInt8] {

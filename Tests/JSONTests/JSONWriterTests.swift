@@ -12,8 +12,8 @@ import Testing
         (.int(Int64.min), "-9223372036854775808"),
         (.array([]), "[]"),
         (.object(JSONObject()), "{}"),
-        ([1, [2, [3]], ["k": []]], #"[1,[2,[3]],{"k":[]}]"#),
-        (["b": 1, "a": ["c": nil]], #"{"b":1,"a":{"c":null}}"#),
+        ([1, [2, [3]], ["k": []]] as JSONValue, #"[1,[2,[3]],{"k":[]}]"#),
+        (["b": 1, "a": ["c": nil]] as JSONValue, #"{"b":1,"a":{"c":null}}"#),
     ])
     func compactOutput(value: JSONValue, expected: String) {
         #expect(JSONWriter.string(value) == expected)
@@ -61,8 +61,8 @@ import Testing
         #expect(try JSONParser.parse(expected) == .double(value))
     }
 
-    @Test(arguments: [1e16, -1e16, 1e300, 1.5e-7, 5e-324, Double.greatestFiniteMagnitude, -Double.leastNormalMagnitude,
-                      9007199254740993.0, 0.30000000000000004])
+    @Test(arguments: [1e16, -1e16, 1e300, 1.5e-7, Double.leastNonzeroMagnitude, Double.greatestFiniteMagnitude, -Double.leastNormalMagnitude,
+                      9007199254740992.0, 0.30000000000000004])
     func doublesRoundTripExactly(value: Double) throws {
         let text = JSONWriter.string(.double(value))
         let back = try JSONParser.parse(text)
@@ -153,14 +153,16 @@ import Testing
                 default: if !bytes.isEmpty { bytes.remove(at: pos) }
                 }
             }
-            do {
-                let v = try JSONParser.parse(bytes)
-                accepted += 1
-                if v.allNumbersFinite { #expect(try roundTrip(v) == v) }
+            let v: JSONValue
+            do throws(JSONError) {
+                v = try JSONParser.parse(bytes)
             } catch {
                 rejected += 1
                 #expect(error.offset >= 0 && error.offset <= bytes.count)
+                continue
             }
+            accepted += 1
+            if v.allNumbersFinite { #expect(try roundTrip(v) == v) }
         }
         #expect(accepted > 0)
         #expect(rejected > 0)

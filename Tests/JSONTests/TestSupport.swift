@@ -56,7 +56,7 @@ struct JSONGenerator {
         case 0: return Double(int(-1_000_000...1_000_000))                        // whole doubles print as "N.0"
         case 1: return Double.random(in: -1...1, using: &rng)
         case 2: return Double.random(in: -1e300...1e300, using: &rng)
-        case 3: return [0.0, -0.0, 1e16, -1e16, 9007199254740993, 5e-324, Double.leastNormalMagnitude,
+        case 3: return [0.0, -0.0, 1e16, -1e16, 9007199254740992, Double.leastNonzeroMagnitude, Double.leastNormalMagnitude,
                         Double.greatestFiniteMagnitude, -Double.greatestFiniteMagnitude, 0.1, 1e-7].randomElement(using: &rng)!
         default:
             while true {

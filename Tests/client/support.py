@@ -3,6 +3,7 @@ check OpenSearch-shaped errors."""
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import socket
@@ -63,19 +64,27 @@ class SearchlightServer:
     def log_path(self) -> Path:
         return self.log_dir / f"server-{self.starts}.log"
 
-    def start(self, timeout: float = 90.0) -> "SearchlightServer":
+    def start(self, timeout: float = 90.0, port: Optional[int] = None) -> "SearchlightServer":
+        """Start on `port` (default: a new free port) and wait until GET / answers."""
         if not self.binary.exists():
             raise RuntimeError(f"searchlight binary not found at {self.binary} "
                                f"(build it with `swift build` or set SEARCHLIGHT_BIN)")
         assert self.proc is None or self.proc.poll() is not None, "server already running"
         self.starts += 1
-        self.port = free_port()
+        self.port = port or free_port()
         self._log_file = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [str(self.binary), "serve", "--host", self.host, "--port", str(self.port),
-             "--data", str(self.data_dir)],
-            stdout=self._log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            cwd=str(REPO_ROOT), start_new_session=True)
+        for attempt in range(20):
+            try:
+                self.proc = subprocess.Popen(
+                    [str(self.binary), "serve", "--host", self.host, "--port", str(self.port),
+                     "--data", str(self.data_dir)],
+                    stdout=self._log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    cwd=str(REPO_ROOT), start_new_session=True)
+                break
+            except OSError as e:  # ETXTBSY: the binary is being relinked by a concurrent build
+                if e.errno != errno.ETXTBSY or attempt == 19:
+                    raise
+                time.sleep(0.5)
         self.wait_ready(timeout)
         return self
 
@@ -132,6 +141,14 @@ class SearchlightServer:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    def responsive(self, timeout: float = 5.0) -> bool:
+        if not self.alive():
+            return False
+        try:
+            return requests.get(self.url + "/", timeout=timeout).status_code == 200
+        except requests.RequestException:
+            return False
+
     def _close_log(self) -> None:
         if self._log_file is not None:
             self._log_file.close()
@@ -146,7 +163,7 @@ class SearchlightServer:
     # -- clients -----------------------------------------------------------------------------
 
     def client(self, **kwargs: Any) -> OpenSearch:
-        opts: dict = dict(hosts=[{"host": self.host, "port": self.port}], timeout=60,
+        opts: dict = dict(hosts=[{"host": self.host, "port": self.port}], timeout=30,
                           max_retries=0, retry_on_timeout=False)
         opts.update(kwargs)
         return OpenSearch(**opts)

@@ -1,7 +1,7 @@
 """Single-document APIs: index, get, _source, _create, update, delete, _mget, concurrency control."""
 
 import pytest
-from opensearchpy.exceptions import ConflictError, NotFoundError
+from opensearchpy.exceptions import ConflictError, NotFoundError, RequestError
 
 from support import assert_client_error, assert_error_shape
 
@@ -45,7 +45,7 @@ def test_index_and_get(client, idx):
 
 
 def test_source_is_returned_verbatim(client, idx):
-    src = {"name": "bob", "n": 12345678901, "tags": ["a", "b"], "nested": {"x": [1, 2.5, None, True]},
+    src = {"name": "bob", "n": 12345678901, "tags": ["a", "b"], "nested": {"x": [1, 2, None, 3], "f": 2.5, "flag": True, "none": None},
            "unicode": "héllo ✓ 日本", "empty": {}, "note": "quote \" and \\ backslash\nnewline"}
     client.index(index=idx, id="src", body=src)
     assert client.get(index=idx, id="src")["_source"] == src
@@ -314,3 +314,58 @@ def test_error_response_shape_raw(server, idx):
     body = r.json()
     assert_error_shape(body, 404, "document_missing_exception")
     assert body["error"]["root_cause"][0]["type"] == "document_missing_exception"
+
+
+def test_concurrent_updates_lose_nothing(server, idx):
+    """Two clients update the same document concurrently: every acknowledged update gets its own
+    version and seq_no, and the final version counts them all."""
+    import threading
+    client_a, client_b = server.client(), server.client()
+    client_a.index(index=idx, id="hot", body={"n": 0})
+    per_thread = 60
+    results, errors = [], []
+
+    def work(c, who):
+        try:
+            for i in range(per_thread):
+                r = c.update(index=idx, id="hot", body={"doc": {"who": who, "i": i}, "detect_noop": False},
+                             retry_on_conflict=10)
+                results.append((r["_version"], r["_seq_no"]))
+        except Exception as e:  # noqa: BLE001
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=work, args=(c, w)) for c, w in ((client_a, "a"), (client_b, "b"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors[:3]
+    versions = sorted(v for v, _ in results)
+    assert versions == list(range(2, 2 + 2 * per_thread))
+    assert len({s for _, s in results}) == len(results)
+    assert client_a.get(index=idx, id="hot")["_version"] == 1 + 2 * per_thread
+
+
+ODD_IDS = ["a/b", "with space", "ünï日本", "50%", "q?x", "h#x", "plus+sign", "comma,x", "star*", "-dash", "_under"]
+
+
+def test_ids_needing_url_encoding(client, idx):
+    for i in ODD_IDS:
+        r = client.index(index=idx, id=i, body={"v": i})
+        assert r["_id"] == i
+        g = client.get(index=idx, id=i)
+        assert g["_id"] == i and g["_source"] == {"v": i}
+    docs = client.mget(index=idx, body={"ids": ODD_IDS})["docs"]
+    assert [(d["_id"], d["found"]) for d in docs] == [(i, True) for i in ODD_IDS]
+    client.indices.refresh(index=idx)
+    hits = client.search(index=idx, body={"query": {"match_all": {}}, "size": 100})["hits"]["hits"]
+    assert sorted(h["_id"] for h in hits) == sorted(ODD_IDS)
+    for i in ODD_IDS:
+        assert client.delete(index=idx, id=i)["result"] == "deleted"
+
+
+def test_id_length_limit(client, idx):
+    assert client.index(index=idx, id="x" * 512, body={"n": 1})["result"] == "created"
+    with pytest.raises(RequestError) as ei:
+        client.index(index=idx, id="x" * 513, body={"n": 1})
+    assert_client_error(ei.value, 400, "action_request_validation_exception")
