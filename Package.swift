@@ -20,7 +20,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "JSON", swiftSettings: strict),
         .target(name: "Storage", dependencies: ["JSON", "CSQLite", "CZlib"], swiftSettings: strict),
-        .target(name: "Index", dependencies: ["JSON", "Storage"], swiftSettings: strict),
+        .target(name: "Index", dependencies: ["JSON", "Storage", "CZlib"], swiftSettings: strict),
         .target(name: "Query", dependencies: ["JSON", "Index"], swiftSettings: strict),
         .target(name: "Node", dependencies: ["JSON", "Storage", "Index", "Query",
                                              .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: strict),
         .testTarget(name: "IndexTests", dependencies: ["Index"], swiftSettings: strict),
-        .testTarget(name: "NodeTests", dependencies: ["Node"], swiftSettings: strict),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Query", "Index", "JSON"], swiftSettings: strict),
         .testTarget(name: "RESTAPITests", dependencies: ["RESTAPI", "Node",
                                                          .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
     ]

@@ -1,16 +1,23 @@
 import Dispatch
+import Foundation
 import Index
 import JSON
 import Storage
 import Synchronization
 
-/// One index: its metadata, mapping and documents. Writes for the index run one batch at a time on
-/// a dedicated serial queue (so the SQLite fsync never blocks the cooperative pool, and the
-/// version checks of a batch see a stable state); readers take short locks on `state`.
+/// One index: metadata, mapping, the write buffer and the published segments.
+///
+/// Writes run one batch at a time on a dedicated serial queue (the SQLite fsync never blocks the
+/// cooperative pool, and a batch's version checks see a stable state). A write is durable once its
+/// translog transaction commits; it becomes searchable at the next refresh, which writes the
+/// buffer as an immutable segment, applies deletions to older segments' live-docs, records the new
+/// commit point and trims the translog it covers — all in one SQLite transaction.
 public final class IndexService: Sendable {
     public let name: String
     public let uuid: String
     public let createdMillis: Int64
+    /// `data/indices/<uuid>`: segment and live-docs files.
+    public let directory: String
     let catalog: Catalog
     let state: Mutex<IndexState>
     let writeQueue: DispatchQueue
@@ -19,41 +26,63 @@ public final class IndexService: Sendable {
     struct IndexState: Sendable {
         var mapping: Mapping
         var settings: IndexSettings
-        var docs: [String: StoredDocument] = [:]
+        /// Writes since the last refresh, latest per id (deletions as tombstones).
+        var buffer: [String: BufferedDocument] = [:]
+        /// Deletions already refreshed, remembered so re-creating an id continues its versions.
+        var tombstones: [String: StoredDocument] = [:]
+        /// The published (searchable, committed) segments, oldest first.
+        var segments: [SegmentView] = []
+        /// Segment documents superseded since the last refresh: segment number → doc ids.
+        var pendingDeletes: [Int: [Int32]] = [:]
         var maxSeqNo: Int64 = -1
-        var liveCount = 0
-        var deletedCount = 0
+        var nextSegmentNumber = 0
+        /// Highest translog rowid appended for this index; a commit trims through it.
+        var translogRowID: Int64 = 0
+        var lastRefreshNanos: UInt64 = DispatchTime.now().uptimeNanoseconds
         var closed = false
-        var sourceBytes = 0
     }
 
     public static let primaryTerm: Int64 = 1
 
-    init(name: String, uuid: String, createdMillis: Int64, mapping: Mapping, settings: IndexSettings, catalog: Catalog) {
+    init(name: String, uuid: String, createdMillis: Int64, mapping: Mapping, settings: IndexSettings, catalog: Catalog, dataPath: String) {
         self.name = name
         self.uuid = uuid
         self.createdMillis = createdMillis
         self.catalog = catalog
+        self.directory = "\(dataPath)/indices/\(uuid)"
         self.state = Mutex(IndexState(mapping: mapping, settings: settings))
         self.writeQueue = DispatchQueue(label: "searchlight.index.\(name)")
     }
 
     public var mapping: Mapping { state.withLock { $0.mapping } }
     public var settings: IndexSettings { state.withLock { $0.settings } }
-    public var docCount: Int { state.withLock { $0.liveCount } }
-    public var deletedDocCount: Int { state.withLock { $0.deletedCount } }
+    /// Searchable (refreshed) live documents.
+    public var docCount: Int { state.withLock { s in s.segments.reduce(0) { $0 + $1.liveCount } } }
+    public var deletedDocCount: Int { state.withLock { s in s.segments.reduce(0) { $0 + $1.segment.docCount - $1.liveCount } } }
     public var maxSeqNo: Int64 { state.withLock { $0.maxSeqNo } }
-    public var storeSizeBytes: Int { state.withLock { $0.sourceBytes } }
+    public var numberOfShards: Int { settings.int("index.number_of_shards", default: 1) }
+    public var segmentCount: Int { state.withLock { $0.segments.count } }
 
-    /// The realtime view of a document, or nil when it does not exist (or was deleted), or when
-    /// `routing` would send the request to another shard than the document's.
-    public func get(_ id: String, routing: String? = nil) -> StoredDocument? {
-        state.withLock { s in
-            guard let d = s.docs[id], !d.deleted else { return nil }
-            if IndexService.otherShard(d, routing, s.settings) { return nil }
-            return d
+    /// Bytes of the index's files on disk.
+    public var storeSizeBytes: Int {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return files.reduce(0) { sum, f in
+            sum + ((try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(f)")[.size] as? Int) ?? 0)
         }
     }
+
+    /// The searchable point-in-time view.
+    public func snapshot() -> IndexSnapshot {
+        state.withLock { s in
+            IndexSnapshot(indexName: name, indexUUID: uuid, segments: s.segments, mapping: s.mapping,
+                          numberOfShards: s.settings.int("index.number_of_shards", default: 1))
+        }
+    }
+
+    /// Whether writes or deletions wait for a refresh.
+    public var hasPendingChanges: Bool { state.withLock { !$0.buffer.isEmpty || !$0.pendingDeletes.isEmpty } }
+
+    func markClosed() { state.withLock { $0.closed = true } }
 
     /// With several (logical) shards a document is only found with the routing it was written
     /// with; a single shard holds everything whatever the routing.
@@ -61,12 +90,42 @@ public final class IndexService: Sendable {
         settings.int("index.number_of_shards", default: 1) > 1 && d.routing != routing
     }
 
-    public var numberOfShards: Int { settings.int("index.number_of_shards", default: 1) }
+    /// The current version of `id`: write buffer first, then segments newest first, then remembered deletions.
+    static func locate(_ id: String, in s: IndexState) -> DocumentLocation? {
+        if let b = s.buffer[id] { return .buffered(b.doc) }
+        for v in s.segments.reversed() {
+            if let d = v.segment.docID(for: id), v.isLive(d) { return .segment(v, d) }
+        }
+        if let t = s.tombstones[id] { return .buffered(t) }
+        return nil
+    }
 
-    /// A point-in-time copy of every live document (copy-on-write: cheap until the next write).
-    public func snapshot() -> [String: StoredDocument] { state.withLock { $0.docs } }
+    /// The realtime view of a document, or nil when it does not exist (or was deleted), or when
+    /// `routing` would send the request to another shard than the document's.
+    public func get(_ id: String, routing: String? = nil) -> StoredDocument? {
+        let (loc, settings) = state.withLock { (IndexService.locate(id, in: $0), $0.settings) }
+        guard let loc else { return nil }
+        let meta = loc.metadata
+        if meta.deleted || IndexService.otherShard(meta, routing, settings) { return nil }
+        return loc.document
+    }
 
-    func markClosed() { state.withLock { $0.closed = true } }
+    /// The document as the last refresh published it (`realtime=false`): segments only.
+    public func getRefreshed(_ id: String, routing: String? = nil) -> StoredDocument? {
+        let (views, settings) = state.withLock { ($0.segments, $0.settings) }
+        for v in views.reversed() {
+            guard let d = v.segment.docID(for: id), v.isLive(d) else { continue }
+            let loc = DocumentLocation.segment(v, d)
+            if IndexService.otherShard(loc.metadata, routing, settings) { return nil }
+            return loc.document
+        }
+        return nil
+    }
+
+    /// `get` honouring the `realtime` flag.
+    public func get(_ id: String, routing: String?, realtime: Bool) -> StoredDocument? {
+        realtime ? get(id, routing: routing) : getRefreshed(id, routing: routing)
+    }
 
     /// Applies a PUT _mapping body; persisted before it is visible.
     public func putMapping(_ body: JSONValue) throws(OpenSearchError) {
@@ -102,27 +161,8 @@ public final class IndexService: Sendable {
         state.withLock { $0.settings = final }
     }
 
-    /// Replays one translog entry at start-up.
-    func replay(_ e: TranslogEntry) {
-        state.withLock { s in
-            let previous = s.docs[e.id]
-            let wasLive = previous.map { !$0.deleted } ?? false
-            s.sourceBytes -= previous?.source.count ?? 0
-            switch e.op {
-            case .index:
-                s.docs[e.id] = StoredDocument(source: e.source, seqNo: e.seqNo, version: e.version, primaryTerm: e.primaryTerm, routing: e.routing)
-                s.sourceBytes += e.source.count
-                if !wasLive { s.liveCount += 1 } else { s.deletedCount += 1 }
-            case .delete:
-                s.docs[e.id] = StoredDocument(source: [], seqNo: e.seqNo, version: e.version, primaryTerm: e.primaryTerm, deleted: true)
-                if wasLive { s.liveCount -= 1; s.deletedCount += 1 }
-            }
-            s.maxSeqNo = max(s.maxSeqNo, e.seqNo)
-        }
-    }
-
     /// Applies a batch of writes: checks, maps and versions every operation, appends the batch to
-    /// the translog in one durable transaction, then publishes it. Items fail one by one.
+    /// the translog in one durable transaction, then adds it to the write buffer. Items fail one by one.
     public func write(_ ops: [WriteOperation]) async -> [Result<WriteResult, OpenSearchError>] {
         await withCheckedContinuation { cont in
             writeQueue.async {
@@ -160,6 +200,16 @@ public final class IndexService: Sendable {
         return (current?.version ?? 0) + 1
     }
 
+    func missing(_ id: String) -> OpenSearchError {
+        OpenSearchError("document_missing_exception", "[\(id)]: document missing", status: 404,
+                        metadata: JSONObject([("index", .string(name)), ("shard", "0"), ("index_uuid", .string(uuid))]))
+    }
+
+    func routingMissing(_ id: String) -> OpenSearchError {
+        OpenSearchError("routing_missing_exception", "routing is required for [\(name)]/[\(id)]", status: 400,
+                        metadata: JSONObject([("index", .string(name))]))
+    }
+
     func applyBatch(_ ops: [WriteOperation]) -> [Result<WriteResult, OpenSearchError>] {
         var (mapping, settings, seq, closed) = state.withLock { ($0.mapping, $0.settings, $0.maxSeqNo, $0.closed) }
         if closed { return ops.map { _ in .failure(.indexNotFound(name)) } }
@@ -168,7 +218,8 @@ public final class IndexService: Sendable {
             let e = OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [\(which)];", status: 403)
             return ops.map { _ in .failure(e) }
         }
-        var overlay: [String: StoredDocument] = [:]
+        var overlay: [String: BufferedDocument] = [:]
+        var superseded: [(Int, Int32)] = []
         var entries: [TranslogEntry] = []
         entries.reserveCapacity(ops.count)
         var results: [Result<WriteResult, OpenSearchError>] = []
@@ -176,25 +227,36 @@ public final class IndexService: Sendable {
         var mappingChanged = false
         let shardsTotal = 1 + settings.numberOfReplicas
         let limit = settings.totalFieldsLimit
-
+        let depthLimit = settings.int("index.mapping.depth.limit", default: 20)
         let routingRequired = mapping.extras["_routing"]?["required"]?.dynamicText == "true"
 
-        func current(_ id: String, _ routing: String?) -> StoredDocument? {
-            let d = overlay[id] ?? state.withLock { $0.docs[id] }
-            if let d, !d.deleted, IndexService.otherShard(d, routing, settings) { return nil }
-            return d
+        /// The current location of `id` as this batch sees it (its own earlier writes included).
+        func locate(_ id: String) -> DocumentLocation? {
+            if let d = overlay[id] { return .buffered(d.doc) }
+            return state.withLock { IndexService.locate(id, in: $0) }
         }
 
-        func indexDocument(id: String, source: JSONValue, raw: [UInt8], version: Int64, created: Bool, routing: String?) throws(OpenSearchError) -> WriteResult {
-            if routingRequired && routing == nil {
-                throw OpenSearchError("routing_missing_exception", "routing is required for [\(name)]/[\(id)]", status: 400,
-                                      metadata: JSONObject([("index", .string(name))]))
-            }
-            let parsed = try DocumentParser.parse(source, mapping: mapping, id: id, totalFieldsLimit: limit,
-                                                  depthLimit: settings.int("index.mapping.depth.limit", default: 20))
+        /// Like `locate`, but a document on another (logical) shard than `routing` is absent.
+        func current(_ id: String, _ routing: String?) -> (StoredDocument?, DocumentLocation?) {
+            guard let loc = locate(id) else { return (nil, nil) }
+            let d = loc.metadata
+            if !d.deleted, IndexService.otherShard(d, routing, settings) { return (nil, nil) }
+            return (d, loc)
+        }
+
+        func supersede(_ loc: DocumentLocation?) {
+            if case .segment(let v, let doc)? = loc { superseded.append((v.number, doc)) }
+        }
+
+        func indexDocument(id: String, source: JSONValue, raw: [UInt8], version: Int64, created: Bool, routing: String?,
+                           replacing loc: DocumentLocation?) throws(OpenSearchError) -> WriteResult {
+            if routingRequired && routing == nil { throw routingMissing(id) }
+            let parsed = try DocumentParser.parse(source, mapping: mapping, id: id, totalFieldsLimit: limit, depthLimit: depthLimit)
             if let m = parsed.updatedMapping { mapping = m; mappingChanged = true }
             seq += 1
-            overlay[id] = StoredDocument(source: raw, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, routing: routing)
+            let doc = StoredDocument(source: raw, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, routing: routing)
+            overlay[id] = BufferedDocument(doc: doc, fields: parsed.fields)
+            supersede(loc)
             entries.append(TranslogEntry(indexUUID: uuid, op: .index, id: id, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, source: raw, routing: routing))
             return WriteResult(index: name, id: id, version: version, seqNo: seq, primaryTerm: Self.primaryTerm,
                                result: created ? .created : .updated, shardsTotal: shardsTotal)
@@ -205,65 +267,63 @@ public final class IndexService: Sendable {
                 switch op {
                 case .index(let givenId, let source, let raw, let create, let cond):
                     let id = givenId ?? DocumentID.generate()
-                    let cur = givenId == nil ? nil : current(id, cond.routing)
+                    let (cur, loc) = givenId == nil ? (nil, nil) : current(id, cond.routing)
                     let live = cur.flatMap { $0.deleted ? nil : $0 }
                     if create, let live {
                         throw conflict(id, "document already exists (current version [\(live.version)])")
                     }
                     try check(cond, id: id, current: cur)
-                    results.append(.success(try indexDocument(id: id, source: source, raw: raw, version: nextVersion(cond, current: cur), created: live == nil, routing: cond.routing)))
+                    results.append(.success(try indexDocument(id: id, source: source, raw: raw, version: nextVersion(cond, current: cur),
+                                                              created: live == nil, routing: cond.routing, replacing: loc)))
                 case .delete(let id, let cond):
-                    if routingRequired && cond.routing == nil {
-                        throw OpenSearchError("routing_missing_exception", "routing is required for [\(name)]/[\(id)]", status: 400,
-                                              metadata: JSONObject([("index", .string(name))]))
-                    }
-                    let raw = overlay[id] ?? state.withLock { $0.docs[id] }
-                    if let raw, !raw.deleted, IndexService.otherShard(raw, cond.routing, settings) {
+                    if routingRequired && cond.routing == nil { throw routingMissing(id) }
+                    if let loc = locate(id), !loc.metadata.deleted, IndexService.otherShard(loc.metadata, cond.routing, settings) {
                         // The routing points at a shard that does not hold the document: nothing to delete there.
                         results.append(.success(WriteResult(index: name, id: id, version: 1, seqNo: seq, primaryTerm: Self.primaryTerm,
                                                             result: .notFound, shardsTotal: shardsTotal)))
                         continue
                     }
-                    let cur = current(id, cond.routing)
+                    let (cur, loc) = current(id, cond.routing)
                     let live = cur.flatMap { $0.deleted ? nil : $0 }
                     try check(cond, id: id, current: cur)
                     let version = nextVersion(cond, current: cur)
                     seq += 1
-                    overlay[id] = StoredDocument(source: [], seqNo: seq, version: version, primaryTerm: Self.primaryTerm, deleted: true)
+                    overlay[id] = BufferedDocument(doc: StoredDocument(source: [], seqNo: seq, version: version, primaryTerm: Self.primaryTerm, deleted: true),
+                                                   fields: [])
+                    supersede(loc)
                     entries.append(TranslogEntry(indexUUID: uuid, op: .delete, id: id, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, source: []))
                     results.append(.success(WriteResult(index: name, id: id, version: version, seqNo: seq, primaryTerm: Self.primaryTerm,
                                                         result: live == nil ? .notFound : .deleted, shardsTotal: shardsTotal)))
                 case .update(let id, let req):
-                    let cur = current(id, req.conditions.routing)
+                    let (cur, loc) = current(id, req.conditions.routing)
                     if req.conditions.ifSeqNo != nil, cur.map({ $0.deleted }) ?? true, !req.docAsUpsert, req.upsert == nil {
-                        throw OpenSearchError("document_missing_exception", "[\(id)]: document missing", status: 404,
-                                              metadata: JSONObject([("index", .string(name)), ("shard", "0"), ("index_uuid", .string(uuid))]))
+                        throw missing(id)
                     }
                     try check(req.conditions, id: id, current: cur)
-                    guard let live = cur.flatMap({ $0.deleted ? nil : $0 }) else {
-                        guard let upsert = req.docAsUpsert ? req.doc : req.upsert else {
-                            throw OpenSearchError("document_missing_exception", "[\(id)]: document missing", status: 404,
-                                                  metadata: JSONObject([("index", .string(name)), ("shard", "0"), ("index_uuid", .string(uuid))]))
-                        }
+                    guard let liveMeta = cur.flatMap({ $0.deleted ? nil : $0 }), let loc else {
+                        guard let upsert = req.docAsUpsert ? req.doc : req.upsert else { throw missing(id) }
                         let raw = JSONWriter.serialize(.object(upsert))
-                        var r = try indexDocument(id: id, source: .object(upsert), raw: raw, version: (cur?.version ?? 0) + 1, created: true, routing: req.conditions.routing)
+                        var r = try indexDocument(id: id, source: .object(upsert), raw: raw, version: (cur?.version ?? 0) + 1, created: true,
+                                                  routing: req.conditions.routing, replacing: loc)
                         if let f = req.sourceFilter { r.source = f.apply(raw) }
                         results.append(.success(r))
                         continue
                     }
+                    let live = loc.document
                     guard case .object(let existing)? = try? JSONParser.parse(live.source) else {
                         throw OpenSearchError.mapperParsing("failed to parse existing document [\(id)]")
                     }
                     let merged = IndexService.merge(existing, req.doc ?? JSONObject())
                     if req.detectNoop && merged == existing {
-                        var r = WriteResult(index: name, id: id, version: live.version, seqNo: live.seqNo, primaryTerm: live.primaryTerm,
+                        var r = WriteResult(index: name, id: id, version: liveMeta.version, seqNo: liveMeta.seqNo, primaryTerm: liveMeta.primaryTerm,
                                             result: .noop, shardsTotal: shardsTotal)
                         if let f = req.sourceFilter { r.source = f.apply(live.source) }
                         results.append(.success(r))
                         continue
                     }
                     let raw = JSONWriter.serialize(.object(merged))
-                    var r = try indexDocument(id: id, source: .object(merged), raw: raw, version: live.version + 1, created: false, routing: req.conditions.routing ?? live.routing)
+                    var r = try indexDocument(id: id, source: .object(merged), raw: raw, version: liveMeta.version + 1, created: false,
+                                              routing: req.conditions.routing ?? liveMeta.routing, replacing: loc)
                     if let f = req.sourceFilter { r.source = f.apply(raw) }
                     results.append(.success(r))
                 }
@@ -272,8 +332,9 @@ public final class IndexService: Sendable {
             }
         }
         guard !entries.isEmpty else { return results }
+        let rowID: Int64
         do {
-            try catalog.append(entries, mappingUpdate: mappingChanged ? (uuid, JSONWriter.string(mapping.json)) : nil)
+            rowID = try catalog.append(entries, mappingUpdate: mappingChanged ? (uuid, JSONWriter.string(mapping.json)) : nil)
         } catch {
             // Nothing was published: every item of the batch fails, none is half-applied.
             let e = OpenSearchError("translog_exception", "failed to write to the translog: \(error)", status: 500)
@@ -282,20 +343,10 @@ public final class IndexService: Sendable {
         let finalMapping = mapping
         let finalSeq = seq
         state.withLock { s in
-            for (id, d) in overlay {
-                let previous = s.docs[id]
-                let wasLive = previous.map { !$0.deleted } ?? false
-                s.sourceBytes += d.source.count - (previous?.source.count ?? 0)
-                if d.deleted {
-                    if wasLive { s.liveCount -= 1; s.deletedCount += 1 }
-                } else if wasLive {
-                    s.deletedCount += 1
-                } else {
-                    s.liveCount += 1
-                }
-                s.docs[id] = d
-            }
+            for (id, d) in overlay { s.buffer[id] = d }
+            for (n, doc) in superseded { s.pendingDeletes[n, default: []].append(doc) }
             s.maxSeqNo = finalSeq
+            s.translogRowID = rowID
             if mappingChanged { s.mapping = finalMapping }
         }
         return results
@@ -313,8 +364,4 @@ public final class IndexService: Sendable {
         }
         return out
     }
-}
-
-extension OpenSearchError {
-    var index: String? { metadata["index"]?.stringValue }
 }

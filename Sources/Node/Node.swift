@@ -48,23 +48,37 @@ public final class Node: Sendable {
         return String((0..<n).map { _ in a.randomElement()! })
     }
 
-    /// Opens every index in the catalog and replays the translog into it.
+    /// Opens every index in the catalog: its committed segments plus the translog tail.
     func recover() throws(StorageError) {
         let started = DispatchTime.now()
-        var byUUID: [String: IndexService] = [:]
+        var opened: [IndexService] = []
         for r in try catalog.indices() {
             let mapping = (try? JSONParser.parse(r.mappings)).flatMap { try? Mapping.parse($0) } ?? Mapping()
             let svc = IndexService(name: r.name, uuid: r.uuid, createdMillis: r.createdMillis, mapping: mapping,
-                                   settings: IndexSettings.fromStored(r.settings), catalog: catalog)
-            byUUID[r.uuid] = svc
+                                   settings: IndexSettings.fromStored(r.settings), catalog: catalog, dataPath: dataPath)
+            let outcome: Result<Void, OpenSearchError> = svc.writeQueue.sync {
+                do throws(OpenSearchError) { try svc.recover(); return .success(()) } catch { return .failure(error) }
+            }
+            if case .failure(let error) = outcome {
+                logger.critical("index [\(r.name)] could not be recovered and is not served: \(error)")
+                continue
+            }
+            opened.append(svc)
         }
-        var replayed = 0
-        try catalog.replay { e in
-            if let svc = byUUID[e.indexUUID] { svc.replay(e); replayed += 1 }
-        }
-        registry.withLock { reg in for s in byUUID.values { reg[s.name] = s } }
+        registry.withLock { reg in for s in opened { reg[s.name] = s } }
         let ms = (DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000
-        logger.info("recovered \(byUUID.count) indices, replayed \(replayed) translog operations in \(ms) ms")
+        logger.info("recovered \(opened.count) indices in \(ms) ms")
+    }
+
+    /// Refreshes every index whose `index.refresh_interval` has elapsed with changes waiting.
+    /// Call periodically (the server does, every 100 ms).
+    public func refreshDueIndices() async {
+        let now = DispatchTime.now().uptimeNanoseconds
+        for svc in allIndices where svc.refreshDue(now: now) {
+            do { try await svc.refresh() } catch {
+                logger.error("scheduled refresh of [\(svc.name)] failed: \(error)")
+            }
+        }
     }
 
     public var allIndices: [IndexService] {
@@ -113,6 +127,7 @@ public final class Node: Sendable {
         settings.set("index.version.created", "136387927")
         let finalSettings = settings
         let catalog = self.catalog
+        let dataPath = self.dataPath
         let r: Result<IndexService, OpenSearchError> = registry.withLock { reg in
             if let existing = reg[name] {
                 return .failure(OpenSearchError("resource_already_exists_exception", "index [\(name)/\(existing.uuid)] already exists", status: 400,
@@ -124,7 +139,7 @@ public final class Node: Sendable {
             } catch {
                 return .failure(OpenSearchError("exception", "failed to persist index [\(name)]: \(error)", status: 500))
             }
-            let svc = IndexService(name: name, uuid: uuid, createdMillis: now, mapping: mapping, settings: finalSettings, catalog: catalog)
+            let svc = IndexService(name: name, uuid: uuid, createdMillis: now, mapping: mapping, settings: finalSettings, catalog: catalog, dataPath: dataPath)
             reg[name] = svc
             return .success(svc)
         }
@@ -197,6 +212,7 @@ public final class Node: Sendable {
                 throw OpenSearchError("exception", "failed to delete index [\(svc.name)]: \(error)", status: 500)
             }
             _ = registry.withLock { $0.removeValue(forKey: svc.name) }
+            svc.removeDirectory()
             logger.info("deleted index [\(svc.name)]")
         }
         return targets.map(\.name)

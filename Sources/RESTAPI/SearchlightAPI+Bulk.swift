@@ -24,6 +24,7 @@ extension SearchlightAPI {
                 if groups[name] == nil { order.append(name) }
                 groups[name, default: []].append(i)
             }
+            var written: [IndexService] = []
             for name in order {
                 let positions = groups[name]!
                 let svc: IndexService
@@ -46,6 +47,7 @@ extension SearchlightAPI {
                     }
                 }
                 let outcomes = await svc.write(ops)
+                written.append(svc)
                 for (k, outcome) in outcomes.enumerated() {
                     let p = opPositions[k]
                     let item = parsed.items[p]
@@ -64,6 +66,7 @@ extension SearchlightAPI {
                     }
                 }
             }
+            for svc in written { _ = try await applyRefresh(req.params["refresh"], svc) }
             let took = Int64((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000)
             return RESTResponse(200, .object(JSONObject([("took", .int(took)), ("errors", .bool(errors)),
                                                          ("items", .array(results.map { $0 ?? .null }))])))

@@ -48,11 +48,22 @@ extension SearchlightAPI {
         if !problems.isEmpty { throw OpenSearchError.actionValidation(problems) }
     }
 
-    static func single(_ r: Result<WriteResult, OpenSearchError>, refresh: String?) throws(OpenSearchError) -> RESTResponse {
+    static func single(_ r: Result<WriteResult, OpenSearchError>, refresh: String?, index: IndexService) async throws(OpenSearchError) -> RESTResponse {
         let w = try r.get()
         var body = w.json
-        if refresh == "true" || refresh == "", case .object(var o) = body { o["forced_refresh"] = true; body = .object(o) }
+        if try await applyRefresh(refresh, index), case .object(var o) = body { o["forced_refresh"] = true; body = .object(o) }
         return RESTResponse(w.status, body)
+    }
+
+    /// `?refresh=true` refreshes now (and reports `forced_refresh`); `wait_for` also refreshes now,
+    /// which is when a scheduled refresh would have made the write visible at the latest.
+    static func applyRefresh(_ refresh: String?, _ index: IndexService) async throws(OpenSearchError) -> Bool {
+        switch refresh {
+        case nil, "false": return false
+        case "true", "": try await index.refresh(); return true
+        case "wait_for": try await index.refresh(); return false
+        case let v?: throw OpenSearchError.illegalArgument("Unknown value for refresh: [\(v)].")
+        }
     }
 
     static func registerDocuments(_ r: inout Router, _ node: Node) {
@@ -86,7 +97,7 @@ extension SearchlightAPI {
             try checkWriteTarget(name, pipeline: req.params["pipeline"], requireAlias: try req.bool("require_alias", default: false))
             let svc = try node.writeIndex(name)
             let results = await svc.write([.index(id: id, source: source, raw: req.body, create: create, conditions: cond)])
-            return try single(results[0], refresh: req.params["refresh"])
+            return try await single(results[0], refresh: req.params["refresh"], index: svc)
         }
         r.add([.PUT, .POST], "/{index}/_doc/{id}", indexDoc)
         r.add([.POST], "/{index}/_doc", indexDoc)
@@ -95,7 +106,7 @@ extension SearchlightAPI {
         r.add([.GET, .HEAD], "/{index}/_doc/{id}") { req throws(OpenSearchError) in
             let svc = try concrete(node, req[path: "index"]!)
             let id = req[path: "id"]!
-            guard let d = svc.get(id, routing: req.params["routing"]) else {
+            guard let d = svc.get(id, routing: req.params["routing"], realtime: try req.bool("realtime", default: true)) else {
                 if req.method == .HEAD { return RESTResponse(404, nil) }
                 return RESTResponse(404, ["_index": .string(svc.name), "_id": .string(id), "found": false])
             }
@@ -114,7 +125,7 @@ extension SearchlightAPI {
         r.add([.GET, .HEAD], "/{index}/_source/{id}") { req throws(OpenSearchError) in
             let svc = try concrete(node, req[path: "index"]!)
             let id = req[path: "id"]!
-            guard let d = svc.get(id, routing: req.params["routing"]) else {
+            guard let d = svc.get(id, routing: req.params["routing"], realtime: try req.bool("realtime", default: true)) else {
                 throw OpenSearchError("resource_not_found_exception", "Document not found [\(svc.name)]/[\(id)]", status: 404)
             }
             if req.method == .HEAD { return RESTResponse(200, nil) }
@@ -124,7 +135,7 @@ extension SearchlightAPI {
         r.add([.DELETE], "/{index}/_doc/{id}") { req throws(OpenSearchError) in
             let svc = try concrete(node, req[path: "index"]!)
             let results = await svc.write([.delete(id: req[path: "id"]!, conditions: try conditions(req))])
-            return try single(results[0], refresh: req.params["refresh"])
+            return try await single(results[0], refresh: req.params["refresh"], index: svc)
         }
         r.add([.POST], "/{index}/_update/{id}") { req throws(OpenSearchError) in
             let name = req[path: "index"]!
@@ -141,6 +152,7 @@ extension SearchlightAPI {
             let results = await svc.write([.update(id: id, request: update)])
             let w = try results[0].get()
             var body = w.json
+            if try await applyRefresh(req.params["refresh"], svc), case .object(var o) = body { o["forced_refresh"] = true; body = .object(o) }
             if let src = w.source, case .object(var o) = body {
                 o["get"] = .object(JSONObject([("_seq_no", .int(w.seqNo)), ("_primary_term", .int(w.primaryTerm)), ("found", true),
                                                ("_source", src)]))
@@ -154,6 +166,7 @@ extension SearchlightAPI {
             var requests: [(String?, String, String?, SourceFilter?)] = []
             let defaultFilter = try sourceFilter(req)
             let defaultRouting = req.params["routing"]
+            let realtime = try req.bool("realtime", default: true)
             if case .array(let docs)? = body["docs"] {
                 for d in docs {
                     guard case .object(let o) = d else { throw OpenSearchError.parsing("docs array element should include an object") }
@@ -188,7 +201,7 @@ extension SearchlightAPI {
                                                    ("error", OpenSearchError.indexNotFound(indexName).fullBody)])))
                     continue
                 }
-                if let d = svc.get(id, routing: routing) {
+                if let d = svc.get(id, routing: routing, realtime: realtime) {
                     var o = JSONObject([("_index", .string(svc.name)), ("_id", .string(id)), ("_version", .int(d.version)),
                                         ("_seq_no", .int(d.seqNo)), ("_primary_term", .int(d.primaryTerm))])
                     if let r = d.routing { o["_routing"] = .string(r) }

@@ -70,14 +70,31 @@ extension SearchlightAPI {
         }
         let refresh: Router.Handler = { req throws(OpenSearchError) in
             let indices = try node.resolve(req[path: "index"] ?? "_all", options: try options(req))
+            for i in indices { try await i.refresh() }
             let primaries = indices.reduce(0) { $0 + $1.numberOfShards }
             let total = indices.reduce(0) { $0 + $1.numberOfShards * (1 + $1.settings.numberOfReplicas) }
             return RESTResponse(200, ["_shards": ["total": .number(total), "successful": .number(primaries), "failed": 0]])
         }
         r.add([.POST, .GET], "/_refresh", refresh)
         r.add([.POST, .GET], "/{index}/_refresh", refresh)
+        // Every refresh commits (segments fsynced, commit point written, translog trimmed), so a
+        // flush is a refresh.
         r.add([.POST, .GET], "/_flush", refresh)
         r.add([.POST, .GET], "/{index}/_flush", refresh)
+        let forceMerge: Router.Handler = { req throws(OpenSearchError) in
+            let indices = try node.resolve(req[path: "index"] ?? "_all", options: try options(req))
+            var max = 1
+            if let m = req.params["max_num_segments"] {
+                guard let v = Int(m), v >= 1 else { throw OpenSearchError.illegalArgument("max_num_segments must be a positive number, got [\(m)]") }
+                max = v
+            }
+            for i in indices { try await i.forceMerge(maxSegments: max) }
+            let primaries = indices.reduce(0) { $0 + $1.numberOfShards }
+            let total = indices.reduce(0) { $0 + $1.numberOfShards * (1 + $1.settings.numberOfReplicas) }
+            return RESTResponse(200, ["_shards": ["total": .number(total), "successful": .number(primaries), "failed": 0]])
+        }
+        r.add([.POST], "/_forcemerge", forceMerge)
+        r.add([.POST], "/{index}/_forcemerge", forceMerge)
     }
 
     static func indexJSON(_ i: IndexService, flat: Bool) -> JSONValue {

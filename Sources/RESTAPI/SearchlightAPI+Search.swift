@@ -7,23 +7,29 @@ extension SearchlightAPI {
     static func registerSearch(_ r: inout Router, _ node: Node) {
         let search: Router.Handler = { req throws(OpenSearchError) in
             // The body is parsed before the indices are resolved, as OpenSearch's REST layer does.
-            let request = try SearchService.Request.parse(try req.json(), params: req.params)
+            let request = try SearchRequest.parse(try req.json(), params: req.params)
             let indices = try node.resolve(req[path: "index"] ?? "_all", options: try options(req))
-            return RESTResponse(200, try SearchService.search(indices, request))
+            let window = indices.map { $0.settings.maxResultWindow }.min() ?? 10_000
+            if request.from + request.size > window {
+                throw OpenSearchError("illegal_argument_exception", "Result window is too large, from + size must be less than or equal to: [\(window)] but was [\(request.from + request.size)]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.", status: 400)
+            }
+            return RESTResponse(200, try await SearchExecutor.search(indices.map { $0.snapshot() }, request))
         }
         r.add([.GET, .POST], "/_search", search)
         r.add([.GET, .POST], "/{index}/_search", search)
         let count: Router.Handler = { req throws(OpenSearchError) in
-            var query = QueryNode.matchAll
+            var query = Query.all
             if case .object(let o)? = try req.json() {
                 for (k, v) in o {
                     guard k == "query" else { throw OpenSearchError.parsing("request does not support [\(k)]") }
-                    query = try QueryNode.parse(v)
+                    query = try Query.parse(v)
                 }
             }
-            if let q = req.params["q"] { query = try SearchService.Request.parse(nil, params: ["q": q]).query }
+            if req.params["q"] != nil { query = try SearchRequest.parse(nil, params: req.params).query }
             let indices = try node.resolve(req[path: "index"] ?? "_all", options: try options(req))
-            return RESTResponse(200, SearchService.count(indices, query))
+            let snaps = indices.map { $0.snapshot() }
+            let n = try await SearchExecutor.count(snaps, query)
+            return RESTResponse(200, .object(JSONObject([("count", .number(n)), ("_shards", SearchExecutor.shards(snaps))])))
         }
         r.add([.GET, .POST], "/_count", count)
         r.add([.GET, .POST], "/{index}/_count", count)

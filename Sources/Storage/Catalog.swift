@@ -42,6 +42,7 @@ public final class Catalog: Sendable {
             """)
         // Catalogs made before routing was recorded lack the column.
         try? db.execute("ALTER TABLE translog ADD COLUMN routing TEXT")
+        try createCommitTable()
     }
 
     public func indices() throws(StorageError) -> [IndexRecord] {
@@ -67,6 +68,7 @@ public final class Catalog: Sendable {
         try db.transaction { c throws(StorageError) in
             try c.execute("DELETE FROM indices WHERE uuid = ?", [.text(uuid)])
             try c.execute("DELETE FROM translog WHERE index_uuid = ?", [.text(uuid)])
+            try c.execute("DELETE FROM commits WHERE index_uuid = ?", [.text(uuid)])
         }
     }
 

@@ -77,6 +77,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
             return Statement(stmt: stmt, db: handle)
         }
 
+        public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
         public func execute(_ sql: String, _ args: [SQLiteValue] = []) throws(StorageError) {
             let s = try prepare(sql)
             try s.bind(args)

@@ -28,9 +28,11 @@ public struct TranslogEntry: Sendable, Equatable {
 /// with `synchronous=FULL` before the request is acknowledged.
 extension Catalog {
     /// Appends entries (and an optional new mapping for their index) in one durable transaction.
-    public func append(_ entries: [TranslogEntry], mappingUpdate: (uuid: String, mappings: String)? = nil) throws(StorageError) {
-        if entries.isEmpty && mappingUpdate == nil { return }
-        try db.transaction { c throws(StorageError) in
+    /// Returns the rowid of the last entry (0 when none), the watermark a later commit trims through.
+    @discardableResult
+    public func append(_ entries: [TranslogEntry], mappingUpdate: (uuid: String, mappings: String)? = nil) throws(StorageError) -> Int64 {
+        if entries.isEmpty && mappingUpdate == nil { return 0 }
+        return try db.transaction { c throws(StorageError) -> Int64 in
             let s = try c.prepare("INSERT INTO translog(index_uuid, op, doc_id, seq_no, version, primary_term, source, routing) VALUES (?,?,?,?,?,?,?,?)")
             for e in entries {
                 try s.bind([.text(e.indexUUID), .int(e.op.rawValue), .text(e.id), .int(e.seqNo), .int(e.version),
@@ -39,6 +41,20 @@ extension Catalog {
             }
             if let m = mappingUpdate {
                 try c.execute("UPDATE indices SET mappings = ? WHERE uuid = ?", [.text(m.mappings), .text(m.uuid)])
+            }
+            return c.lastInsertRowID
+        }
+    }
+
+    /// Replays the entries of one index in commit order.
+    public func replay(uuid: String, _ body: (TranslogEntry, Int64) -> Void) throws(StorageError) {
+        try db.read { c throws(StorageError) in
+            let s = try c.prepare("SELECT index_uuid, op, doc_id, seq_no, version, primary_term, source, routing, id FROM translog WHERE index_uuid = ? ORDER BY id")
+            try s.bind([.text(uuid)])
+            while try s.step() {
+                body(TranslogEntry(indexUUID: s.text(0), op: TranslogEntry.Operation(rawValue: s.int(1)) ?? .index, id: s.text(2),
+                                   seqNo: s.int(3), version: s.int(4), primaryTerm: s.int(5), source: s.blob(6),
+                                   routing: s.isNull(7) ? nil : s.text(7)), s.int(8))
             }
         }
     }

@@ -42,6 +42,14 @@ struct Serve: AsyncParsableCommand {
             logger: logger
         )
         logger.info("searchlight listening on http://\(host):\(port), data in \(data)")
+        // Scheduled refreshes (index.refresh_interval) for every index.
+        let refresher = Task.detached {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                await node.refreshDueIndices()
+            }
+        }
+        defer { refresher.cancel() }
         try await app.runService()
     }
 }

@@ -101,7 +101,7 @@ func buffer(_ s: String) -> ByteBuffer { ByteBuffer(string: s) }
         """
         try await makeApp(dir).test(.router) { client in
             do {
-                let r = try await client.execute(uri: "/_bulk", method: .post, body: buffer(body))
+                let r = try await client.execute(uri: "/_bulk?refresh=true", method: .post, body: buffer(body))
                 #expect(r.status == .ok)
                 let v = try json(r.body)
                 #expect(v["errors"] == true)

@@ -38,7 +38,6 @@ def test_count_get_without_body(server, idx):
     assert r.json()["count"] == N
 
 
-@pytest.mark.xfail(strict=True, reason="near-real-time visibility (refresh) lands with the segment engine, issue #3")
 def test_docs_invisible_to_search_until_refresh(client, index_name):
     # near-real-time search: with periodic refresh disabled, new writes reach search only at _refresh
     name = index_name + "-norefresh"

@@ -1,0 +1,310 @@
+import Dispatch
+import Foundation
+import Index
+import JSON
+import Query
+
+/// Runs a search over index snapshots: every segment is searched in parallel (query phase: match,
+/// score, keep the local top from+size by the request's sort), then the best hits are merged and
+/// fetched (`_source`, doc values) — OpenSearch's query-then-fetch on one node.
+public enum SearchExecutor {
+    /// A hit candidate: sort keys plus where it lives.
+    struct Candidate: Sendable {
+        var keys: [SortValue]
+        var score: Float
+        var index: Int
+        var segment: Int
+        var doc: Int32
+    }
+
+    struct SegmentResult: Sendable {
+        var total: Int
+        var top: [Candidate]
+        var maxScore: Float
+        var terminatedEarly: Bool
+    }
+
+    /// Per-index resolved sort: how to read each key from a segment.
+    enum KeySource: Sendable {
+        case score, doc
+        case numeric(field: String, isDouble: Bool)
+        case keyword(field: String)
+        case unmapped
+    }
+
+    static func keySources(_ sort: [SortSpec], _ snap: IndexSnapshot) throws(OpenSearchError) -> [KeySource] {
+        try sort.map { s throws(OpenSearchError) -> KeySource in
+            switch s.target {
+            case .score: return .score
+            case .doc: return .doc
+            case .field(let f):
+                guard let m = snap.mapping.field(f) else {
+                    if s.unmappedType != nil { return .unmapped }
+                    throw OpenSearchError("query_shard_exception", "No mapping found for [\(f)] in order to sort on", status: 400,
+                                          metadata: JSONObject([("index", .string(snap.indexName))]))
+                }
+                switch m.type {
+                case .text, .matchOnlyText:
+                    if m.params["fielddata"]?.dynamicText == "true" { return .keyword(field: f) }
+                    throw OpenSearchError.illegalArgument("Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [\(f)] in order to load field data by uninverting the inverted index. Note that this can use significant memory.")
+                case .keyword, .ip, .constantKeyword, .wildcard: return .keyword(field: f)
+                case .double, .float, .halfFloat, .scaledFloat: return .numeric(field: f, isDouble: true)
+                case .object, .nested, .binary, .flatObject, .geoPoint:
+                    throw OpenSearchError.illegalArgument("Fielddata is not supported on field [\(f)] of type [\(m.type.rawValue)]")
+                default: return .numeric(field: f, isDouble: false)
+                }
+            }
+        }
+    }
+
+    /// Orders candidates: sort keys in the requested directions, then index, segment, doc.
+    static func before(_ a: Candidate, _ b: Candidate, _ sort: [SortSpec]) -> Bool {
+        for (i, s) in sort.enumerated() {
+            let x = a.keys[i], y = b.keys[i]
+            if x == y { continue }
+            if x == .missing { return s.missing == .first }
+            if y == .missing { return s.missing != .first }
+            return s.descending ? SortValue.less(y, x) : SortValue.less(x, y)
+        }
+        if a.index != b.index { return a.index < b.index }
+        if a.segment != b.segment { return a.segment < b.segment }
+        return a.doc < b.doc
+    }
+
+    static func sortValue(_ v: JSONValue, _ source: KeySource) -> SortValue {
+        switch source {
+        case .numeric(_, let isDouble):
+            if isDouble, let d = v.doubleValue { return .double(d) }
+            if let i = v.int64Value { return .int(i) }
+            if let d = v.doubleValue { return .double(d) }
+            if let s = v.stringValue, let ms = DateFormat.defaultDate.parse(s) { return .int(ms) }
+            return .missing
+        case .keyword: return QueryValues.text(v).map { .string($0) } ?? .missing
+        case .score: return v.doubleValue.map { .double($0) } ?? .missing
+        case .doc: return v.int64Value.map { .int($0) } ?? .missing
+        case .unmapped: return .missing
+        }
+    }
+
+    static func searchSegment(_ view: SegmentView, index: Int, segmentIndex: Int, docBase: Int, snap: IndexSnapshot, stats: IndexStatistics,
+                              request r: SearchRequest, sort: [SortSpec], sources: [KeySource], after: [SortValue]?,
+                              k: Int, now: Int64) throws(OpenSearchError) -> SegmentResult {
+        let searcher = SegmentSearcher(segment: view.segment, liveDocs: view.liveDocs, mapping: snap.mapping, stats: stats, now: now)
+        let scoring = r.needsScores
+        var result = try searcher.search(r.query, scoring: scoring)
+        if let pf = r.postFilter { result.docs.formIntersection(try searcher.search(pf, scoring: false).docs) }
+        let seg = view.segment
+        let numerics: [NumericColumn?] = sources.map { if case .numeric(let f, _) = $0 { return seg.numeric(f) }; return nil }
+        let keywords: [KeywordField?] = sources.map { if case .keyword(let f) = $0 { return seg.keyword(f) }; return nil }
+        var scratch: [Int64] = []
+        func key(_ i: Int, _ doc: Int32, _ score: Float) -> SortValue {
+            switch sources[i] {
+            case .score: return .double(Double(score))
+            case .doc: return .int(Int64(docBase) + Int64(doc))
+            case .unmapped: return missingValue(sort[i], sources[i])
+            case .numeric(_, let isDouble):
+                guard let col = numerics[i], col.hasValue(doc) else { return missingValue(sort[i], sources[i]) }
+                var raw = col.value(doc)
+                // OpenSearch's default mode: min for ascending, max for descending.
+                if col.isMultiValued && (sort[i].mode == "max" || (sort[i].mode == nil && sort[i].descending)) {
+                    scratch.removeAll(keepingCapacity: true)
+                    col.values(doc, into: &scratch)
+                    raw = scratch.max() ?? raw
+                }
+                return isDouble ? .double(NumericColumn.double(fromSortable: raw)) : .int(raw)
+            case .keyword:
+                guard let kw = keywords[i] else { return missingValue(sort[i], sources[i]) }
+                let ord = kw.firstOrd(doc)
+                guard ord >= 0 else { return missingValue(sort[i], sources[i]) }
+                if kw.isMultiValued && (sort[i].mode == "max" || (sort[i].mode == nil && sort[i].descending)) {
+                    var ords: [Int32] = []
+                    kw.docOrds(doc, into: &ords)
+                    return .string(kw.term(Int(ords.max() ?? ord)))
+                }
+                return .string(kw.term(Int(ord)))
+            }
+        }
+        let effectiveSort = sort.isEmpty ? [SortSpec.byScore] : sort
+        var top: [Candidate] = []
+        var total = 0
+        var maxScore: Float = -.infinity
+        var terminated = false
+        let limit = r.terminateAfter ?? Int.max
+        var threshold: Candidate? = nil
+        let scores = result.scores
+        result.docs.forEach { doc in
+            let score = scores?[Int(doc)] ?? 0
+            if let min = r.minScore, Double(score) < min { return true }
+            if total >= limit { terminated = true; return false }
+            total += 1
+            if score > maxScore { maxScore = score }
+            guard k > 0 else { return true }
+            var c = Candidate(keys: [], score: score, index: index, segment: segmentIndex, doc: doc)
+            c.keys = (0..<effectiveSort.count).map { key($0, doc, score) }
+            if let after {
+                var afterCandidate = c
+                afterCandidate.keys = after
+                afterCandidate.index = Int.max  // ties go after the search_after point
+                if !before(afterCandidate, c, effectiveSort) { return true }
+            }
+            if let t = threshold, !before(c, t, effectiveSort) { return true }
+            top.append(c)
+            if top.count >= 2 * k + 16 {
+                top.sort { before($0, $1, effectiveSort) }
+                top.removeLast(top.count - k)
+                threshold = top.last
+            }
+            return true
+        }
+        top.sort { before($0, $1, effectiveSort) }
+        if top.count > k { top.removeLast(top.count - k) }
+        return SegmentResult(total: total, top: top, maxScore: maxScore, terminatedEarly: terminated)
+    }
+
+    static func missingValue(_ s: SortSpec, _ source: KeySource) -> SortValue {
+        if case .value(let v) = s.missing { return sortValue(v, source) }
+        return .missing
+    }
+
+    /// The query phase over all segments of all snapshots, in parallel.
+    static func queryPhase(_ snapshots: [IndexSnapshot], _ r: SearchRequest, k: Int, now: Int64) async throws(OpenSearchError)
+        -> (results: [SegmentResult], sort: [SortSpec])
+    {
+        let sort = r.sort.isEmpty ? [SortSpec.byScore] : r.sort
+        var jobs: [(Int, Int, Int, SegmentView, [KeySource], IndexStatistics, [SortValue]?)] = []
+        for (i, snap) in snapshots.enumerated() {
+            let sources = try keySources(sort, snap)
+            let after = r.searchAfter.map { sa in zip(sa, sources).map { sortValue($0, $1) } }
+            let stats = IndexStatistics(segments: snap.segments.map(\.segment))
+            var base = 0
+            for (j, v) in snap.segments.enumerated() {
+                jobs.append((i, j, base, v, sources, stats, after))
+                base += v.segment.docCount
+            }
+        }
+        let outcome: [Result<SegmentResult, OpenSearchError>] = await withTaskGroup(of: (Int, Result<SegmentResult, OpenSearchError>).self) { group in
+            for (n, job) in jobs.enumerated() {
+                group.addTask {
+                    let (i, j, base, view, sources, stats, after) = job
+                    do throws(OpenSearchError) {
+                        let res = try searchSegment(view, index: i, segmentIndex: j, docBase: base, snap: snapshots[i], stats: stats,
+                                                    request: r, sort: sort, sources: sources, after: after, k: k, now: now)
+                        return (n, .success(res))
+                    } catch {
+                        return (n, .failure(error))
+                    }
+                }
+            }
+            var out = [Result<SegmentResult, OpenSearchError>?](repeating: nil, count: jobs.count)
+            for await (n, res) in group { out[n] = res }
+            return out.map { $0! }
+        }
+        return (try outcome.map { res throws(OpenSearchError) in try res.get() }, sort)
+    }
+
+    public static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    public static func search(_ snapshots: [IndexSnapshot], _ r: SearchRequest, skipped: Int = 0) async throws(OpenSearchError) -> JSONValue {
+        let start = DispatchTime.now()
+        let now = nowMillis()
+        let k = r.from + r.size
+        let (results, sort) = try await queryPhase(snapshots, r, k: k, now: now)
+        var all = results.flatMap(\.top)
+        all.sort { before($0, $1, sort) }
+        let page = all.dropFirst(r.from).prefix(r.size)
+        let total = results.reduce(0) { $0 + $1.total }
+        let maxScore = results.map(\.maxScore).max() ?? -.infinity
+        let showScores = r.sort.isEmpty || r.trackScores
+        var hits: [JSONValue] = []
+        hits.reserveCapacity(page.count)
+        for c in page {
+            let snap = snapshots[c.index]
+            let view = snap.segments[c.segment]
+            hits.append(fetch(c, snap: snap, view: view, request: r, showScore: showScores))
+        }
+        var hitsObj = JSONObject()
+        if r.totalHitsAsInt {
+            hitsObj["total"] = r.trackTotalHits == 0 ? .int(-1) : .number(total)
+        } else if let limit = r.trackTotalHits {
+            if limit > 0 {
+                hitsObj["total"] = total > limit ? ["value": .number(limit), "relation": "gte"] : ["value": .number(total), "relation": "eq"]
+            }
+        } else {
+            hitsObj["total"] = ["value": .number(total), "relation": "eq"]
+        }
+        hitsObj["max_score"] = showScores && total > 0 && maxScore.isFinite ? .double(Double(maxScore)) : .null
+        hitsObj["hits"] = .array(hits)
+        let took = Int64((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000)
+        var o = JSONObject([("took", .int(took)), ("timed_out", false)])
+        if results.contains(where: \.terminatedEarly) { o["terminated_early"] = true }
+        o["_shards"] = shards(snapshots, skipped: skipped)
+        o["hits"] = .object(hitsObj)
+        return .object(o)
+    }
+
+    static func fetch(_ c: Candidate, snap: IndexSnapshot, view: SegmentView, request r: SearchRequest, showScore: Bool) -> JSONValue {
+        let seg = view.segment
+        var o = JSONObject()
+        o["_index"] = .string(snap.indexName)
+        o["_id"] = .string(seg.id(of: c.doc))
+        if r.version { o["_version"] = .int(seg.version(of: c.doc)) }
+        if r.seqNoPrimaryTerm {
+            o["_seq_no"] = .int(seg.seqNo(of: c.doc))
+            o["_primary_term"] = .int(seg.primaryTerm(of: c.doc))
+        }
+        o["_score"] = showScore ? .double(Double(c.score)) : .null
+        if let routing = seg.routing(of: c.doc) { o["_routing"] = .string(routing) }
+        if let src = r.source.apply(seg.source(of: c.doc)) { o["_source"] = src }
+        if !r.docValueFields.isEmpty {
+            var fields = JSONObject()
+            for (pattern, format) in r.docValueFields {
+                let names = pattern.contains("*") ? snap.mapping.leafFields.map(\.0).filter { Wildcard.matches(pattern, $0) } : [pattern]
+                for name in names {
+                    let values = docValues(seg, c.doc, name, snap.mapping, format: format)
+                    if !values.isEmpty { fields[name] = .array(values) }
+                }
+            }
+            if !fields.isEmpty { o["fields"] = .object(fields) }
+        }
+        if !r.sort.isEmpty { o["sort"] = .array(c.keys.map(\.json)) }
+        return .object(o)
+    }
+
+    static func docValues(_ seg: Segment, _ doc: Int32, _ field: String, _ mapping: Mapping, format: String?) -> [JSONValue] {
+        let type = mapping.field(field)?.type
+        if let col = seg.numeric(field), col.hasValue(doc) {
+            var raw: [Int64] = []
+            col.values(doc, into: &raw)
+            return raw.map { v in
+                switch type {
+                case .date?, .dateNanos?:
+                    if format == "epoch_millis" { return .string(String(v)) }
+                    return .string(DateFormat.isoString(millis: v))
+                case .boolean?: return .bool(v != 0)
+                default: return col.isDouble ? .double(NumericColumn.double(fromSortable: v)) : .int(v)
+                }
+            }
+        }
+        if let kw = seg.keyword(field) {
+            var ords: [Int32] = []
+            kw.docOrds(doc, into: &ords)
+            return ords.map { .string(kw.term(Int($0))) }
+        }
+        return []
+    }
+
+    /// `_count` with a query.
+    public static func count(_ snapshots: [IndexSnapshot], _ query: Query) async throws(OpenSearchError) -> Int {
+        var r = SearchRequest()
+        r.query = query
+        r.size = 0
+        r.sort = [SortSpec(target: .doc, descending: false)]
+        let (results, _) = try await queryPhase(snapshots, r, k: 0, now: nowMillis())
+        return results.reduce(0) { $0 + $1.total }
+    }
+
+    public static func shards(_ snapshots: [IndexSnapshot], skipped: Int = 0) -> JSONValue {
+        let n = snapshots.reduce(0) { $0 + $1.numberOfShards } + skipped
+        return ["total": .number(n), "successful": .number(n), "skipped": .number(skipped), "failed": 0]
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Index
+import JSON
+import Node
+import Query
+import Testing
+
+/// The segment engine as the node drives it: refresh visibility, commits, recovery, merges.
+@Suite struct EngineTests {
+    func count(_ svc: IndexService, _ q: String = #"{"match_all":{}}"#) async throws -> Int {
+        try await SearchExecutor.count([svc.snapshot()], try Query.parse(try JSONParser.parse(q)))
+    }
+
+    @Test func writesBecomeSearchableOnRefreshOnly() async throws {
+        let dir = TempDir()
+        let node = try Node(dataPath: dir.path)
+        let svc = try node.writeIndex("nrt")
+        _ = await svc.write([try indexOp("1", #"{"user":"ann"}"#)])
+        #expect(try await count(svc) == 0)
+        #expect(svc.get("1") != nil)  // realtime get sees the buffer
+        try await svc.refresh()
+        #expect(try await count(svc) == 1)
+        _ = await svc.write([.delete(id: "1", conditions: WriteParameters())])
+        #expect(try await count(svc) == 1)
+        #expect(svc.get("1") == nil)
+        try await svc.refresh()
+        #expect(try await count(svc) == 0)
+    }
+
+    @Test func updatesAcrossSegmentsKeepOneLiveCopy() async throws {
+        let dir = TempDir()
+        let node = try Node(dataPath: dir.path)
+        let svc = try node.writeIndex("u")
+        for round in 0..<5 {
+            var ops: [WriteOperation] = []
+            for i in 0..<50 { ops.append(try indexOp("d\(i)", #"{"round":\#(round),"i":\#(i)}"#)) }
+            _ = await svc.write(ops)
+            try await svc.refresh()
+        }
+        #expect(try await count(svc) == 50)
+        #expect(try await count(svc, #"{"term":{"round":4}}"#) == 50)
+        #expect(try await count(svc, #"{"term":{"round":3}}"#) == 0)
+        #expect(svc.get("d7")?.version == 5)
+        try await svc.forceMerge(maxSegments: 1)
+        #expect(svc.segmentCount == 1)
+        #expect(try await count(svc) == 50)
+        #expect(svc.get("d7")?.version == 5)
+    }
+
+    @Test func restartOpensSegmentsAndReplaysOnlyTheTail() async throws {
+        let dir = TempDir()
+        do {
+            let node = try Node(dataPath: dir.path)
+            let svc = try node.writeIndex("r")
+            var ops: [WriteOperation] = []
+            for i in 0..<300 { ops.append(try indexOp("d\(i)", #"{"i":\#(i),"tag":"t\#(i % 3)"}"#)) }
+            _ = await svc.write(ops)
+            try await svc.refresh()
+            #expect(try node.catalog.translogCount() == 0)  // the commit trimmed the translog
+            _ = await svc.write([try indexOp("d0", #"{"i":-1,"tag":"changed"}"#), .delete(id: "d1", conditions: WriteParameters()),
+                                 try indexOp("new", #"{"i":1000,"tag":"t0"}"#)])
+            #expect(try node.catalog.translogCount() == 3)  // unrefreshed tail
+        }
+        let node = try Node(dataPath: dir.path)
+        let svc = try #require(node.index(named: "r"))
+        // Recovery replays the tail and commits it.
+        #expect(try node.catalog.translogCount() == 0)
+        #expect(try await count(svc) == 300)
+        #expect(try await count(svc, #"{"term":{"tag.keyword":"changed"}}"#) == 1)
+        #expect(svc.get("d1") == nil)
+        #expect(svc.get("d0")?.version == 2)
+        #expect(svc.get("new")?.seqNo == 302)
+        let next = await svc.write([try indexOp("after", "{}")])
+        #expect(try next[0].get().seqNo == 303)
+    }
+
+    @Test func manySmallRefreshesAreMergedDown() async throws {
+        let dir = TempDir()
+        let node = try Node(dataPath: dir.path)
+        let svc = try node.writeIndex("m")
+        for i in 0..<25 {
+            _ = await svc.write([try indexOp("d\(i)", #"{"i":\#(i)}"#)])
+            try await svc.refresh()
+        }
+        #expect(svc.segmentCount <= 10)
+        #expect(try await count(svc) == 25)
+        let files = try FileManager.default.contentsOfDirectory(atPath: svc.directory).filter { $0.hasSuffix(".seg") }
+        #expect(files.count == svc.segmentCount)  // merged-away files are removed
+    }
+
+    @Test func searchSortsAndPages() async throws {
+        let dir = TempDir()
+        let node = try Node(dataPath: dir.path)
+        let svc = try node.writeIndex("s")
+        var ops: [WriteOperation] = []
+        for i in 0..<40 { ops.append(try indexOp("d\(i)", #"{"n":\#((i * 7) % 40),"k":"k\#(i % 4)"}"#)) }
+        _ = await svc.write(ops)
+        try await svc.refresh()
+        var r = try SearchRequest.parse(try JSONParser.parse(#"{"sort":[{"n":"desc"}],"size":5,"query":{"term":{"k.keyword":"k1"}}}"#), params: [:])
+        let res = try await SearchExecutor.search([svc.snapshot()], r)
+        let hits = try #require(res["hits"]?["hits"]?.arrayValue)
+        let values = hits.compactMap { $0["sort"]?.arrayValue?.first?.int64Value }
+        #expect(values.count == 5)
+        #expect(values == values.sorted(by: >))
+        #expect(res["hits"]?["total"]?["value"] == 10)
+        // search_after continues where the page ended.
+        r.searchAfter = [.int(values.last!)]
+        let next = try await SearchExecutor.search([svc.snapshot()], r)
+        let nextValues = try #require(next["hits"]?["hits"]?.arrayValue).compactMap { $0["sort"]?.arrayValue?.first?.int64Value }
+        #expect(nextValues.allSatisfy { $0 < values.last! })
+    }
+}
