@@ -13,7 +13,11 @@ extension SearchlightAPI {
             if request.from + request.size > window {
                 throw OpenSearchError("illegal_argument_exception", "Result window is too large, from + size must be less than or equal to: [\(window)] but was [\(request.from + request.size)]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.", status: 400)
             }
-            return RESTResponse(200, try await SearchExecutor.search(indices.map { $0.snapshot() }, request))
+            let preFilter = req.params["pre_filter_shard_size"].flatMap { Int($0) }
+            if let p = req.params["pre_filter_shard_size"], (Int(p) ?? 0) < 1 {
+                throw OpenSearchError.illegalArgument("preFilterShardSize must be >= 1")
+            }
+            return RESTResponse(200, try await SearchExecutor.search(indices.map { $0.snapshot() }, request, preFilterShardSize: preFilter))
         }
         r.add([.GET, .POST], "/_search", search)
         r.add([.GET, .POST], "/{index}/_search", search)

@@ -57,14 +57,19 @@ public enum SearchExecutor {
         }
     }
 
+    /// -1 when `x` sorts before `y` under `s`, 1 after, 0 equal.
+    @inline(__always) static func compare(_ x: SortValue, _ y: SortValue, _ s: SortSpec) -> Int {
+        if x == y { return 0 }
+        if x == .missing { return s.missing == .first ? -1 : 1 }
+        if y == .missing { return s.missing == .first ? 1 : -1 }
+        return (s.descending ? SortValue.less(y, x) : SortValue.less(x, y)) ? -1 : 1
+    }
+
     /// Orders candidates: sort keys in the requested directions, then index, segment, doc.
     static func before(_ a: Candidate, _ b: Candidate, _ sort: [SortSpec]) -> Bool {
         for (i, s) in sort.enumerated() {
-            let x = a.keys[i], y = b.keys[i]
-            if x == y { continue }
-            if x == .missing { return s.missing == .first }
-            if y == .missing { return s.missing != .first }
-            return s.descending ? SortValue.less(y, x) : SortValue.less(x, y)
+            let c = compare(a.keys[i], b.keys[i], s)
+            if c != 0 { return c < 0 }
         }
         if a.index != b.index { return a.index < b.index }
         if a.segment != b.segment { return a.segment < b.segment }
@@ -139,8 +144,11 @@ public enum SearchExecutor {
             total += 1
             if score > maxScore { maxScore = score }
             guard k > 0 else { return true }
-            var c = Candidate(keys: [], score: score, index: index, segment: segmentIndex, doc: doc)
-            c.keys = (0..<effectiveSort.count).map { key($0, doc, score) }
+            // Cheap rejection on the first key before building the full candidate.
+            let first = key(0, doc, score)
+            if let t = threshold, compare(first, t.keys[0], effectiveSort[0]) > 0 { return true }
+            var c = Candidate(keys: [first], score: score, index: index, segment: segmentIndex, doc: doc)
+            if effectiveSort.count > 1 { for i in 1..<effectiveSort.count { c.keys.append(key(i, doc, score)) } }
             if let after {
                 var afterCandidate = c
                 afterCandidate.keys = after
@@ -204,10 +212,17 @@ public enum SearchExecutor {
 
     public static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    public static func search(_ snapshots: [IndexSnapshot], _ r: SearchRequest, skipped: Int = 0) async throws(OpenSearchError) -> JSONValue {
+    public static func search(_ allSnapshots: [IndexSnapshot], _ r: SearchRequest, preFilterShardSize: Int? = nil) async throws(OpenSearchError) -> JSONValue {
         let start = DispatchTime.now()
         let now = nowMillis()
         let k = r.from + r.size
+        // Validate sorts against every target before skipping any of them.
+        for snap in allSnapshots { _ = try keySources(r.sort.isEmpty ? [SortSpec.byScore] : r.sort, snap) }
+        let snapshots = allSnapshots.filter { CanMatch.canMatch($0, r.query, now: now) }
+        let skippedShards = allSnapshots.reduce(0) { $0 + $1.numberOfShards } - snapshots.reduce(0) { $0 + $1.numberOfShards }
+        let totalShards = allSnapshots.reduce(0) { $0 + $1.numberOfShards }
+        // OpenSearch reports skipped shards when its pre-filter round ran (over 128 shards by default).
+        let reportSkipped = totalShards > (preFilterShardSize ?? 128)
         let (results, sort) = try await queryPhase(snapshots, r, k: k, now: now)
         var all = results.flatMap(\.top)
         all.sort { before($0, $1, sort) }
@@ -237,7 +252,8 @@ public enum SearchExecutor {
         let took = Int64((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000)
         var o = JSONObject([("took", .int(took)), ("timed_out", false)])
         if results.contains(where: \.terminatedEarly) { o["terminated_early"] = true }
-        o["_shards"] = shards(snapshots, skipped: skipped)
+        o["_shards"] = ["total": .number(totalShards), "successful": .number(totalShards),
+                        "skipped": .number(reportSkipped ? skippedShards : 0), "failed": 0]
         o["hits"] = .object(hitsObj)
         return .object(o)
     }
@@ -294,7 +310,9 @@ public enum SearchExecutor {
     }
 
     /// `_count` with a query.
-    public static func count(_ snapshots: [IndexSnapshot], _ query: Query) async throws(OpenSearchError) -> Int {
+    public static func count(_ allSnapshots: [IndexSnapshot], _ query: Query) async throws(OpenSearchError) -> Int {
+        let now = nowMillis()
+        let snapshots = allSnapshots.filter { CanMatch.canMatch($0, query, now: now) }
         var r = SearchRequest()
         r.query = query
         r.size = 0

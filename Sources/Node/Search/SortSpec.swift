@@ -14,6 +14,14 @@ public struct SortSpec: Sendable, Equatable {
     /// `mode`: min, max (avg/sum/median treated as min/max by direction).
     public var mode: String?
 
+    public init(target: Target, descending: Bool, missing: Missing = .last, unmappedType: String? = nil, mode: String? = nil) {
+        self.target = target
+        self.descending = descending
+        self.missing = missing
+        self.unmappedType = unmappedType
+        self.mode = mode
+    }
+
     public static let byScore = SortSpec(target: .score, descending: true)
 
     /// Parses `sort`: a string, an object, or a list of either.

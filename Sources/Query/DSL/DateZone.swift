@@ -30,8 +30,16 @@ public struct DateZone: Sendable, Equatable, Hashable, CustomStringConvertible {
             if let off = DateZone.parseOffset(rest) { self.init(id: id, fixedOffset: off, zone: nil); return }
         }
         if let off = DateZone.parseOffset(id) { self.init(id: id, fixedOffset: off, zone: nil); return }
-        guard !id.isEmpty, let tz = TimeZone(identifier: id) else {
-            throw OpenSearchError.illegalArgument("Unknown time-zone ID: \(id)")
+        // java.time's ZoneId.of errors, as OpenSearch reports them.
+        if id.count <= 1 || id.hasPrefix("+") || id.hasPrefix("-") {
+            let reason = "Invalid ID for ZoneOffset, invalid format: \(id)"
+            throw OpenSearchError("illegal_argument_exception", "java.time.DateTimeException: \(reason)", status: 400,
+                                  causedBy: OpenSearchError("date_time_exception", reason, status: 400))
+        }
+        guard let tz = TimeZone(identifier: id) else {
+            let reason = "Unknown time-zone ID: \(id)"
+            throw OpenSearchError("illegal_argument_exception", "java.time.zone.ZoneRulesException: \(reason)", status: 400,
+                                  causedBy: OpenSearchError("zone_rules_exception", reason, status: 400))
         }
         self.init(id: id, fixedOffset: nil, zone: tz)
     }

@@ -7,10 +7,11 @@ public enum QueryOperator: String, Sendable, Equatable {
 
     /// Case-insensitive, like OpenSearch's `Operator.fromString`.
     static func parse(_ text: String) throws(OpenSearchError) -> QueryOperator {
-        switch text.uppercased() {
+        let upper = text.uppercased()
+        switch upper {
         case "OR": return .or
         case "AND": return .and
-        default: throw OpenSearchError.illegalArgument("operator needs to be either [OR, AND], but not [\(text)]")
+        default: throw OpenSearchError.illegalArgument("No enum constant org.opensearch.index.query.Operator.\(upper)")
         }
     }
 }

@@ -144,8 +144,10 @@ extension QueryStringQuery {
     /// applied to the top level).
     public func expand(mapping: Mapping) throws(OpenSearchError) -> Query {
         let defaults = !fields.isEmpty ? fields : [FieldBoost(field: defaultField ?? "*")]
+        // most_fields sums the fields' scores; the other types take the best (plus tie_breaker).
+        let tie = tieBreaker ?? (type == .mostFields ? 1 : 0)
         let e = QueryStringExpander(mapping: mapping, defaultFields: defaults, defaultOperator: defaultOperator,
-                                    tieBreaker: tieBreaker ?? 0, termTieBreaker: tieBreaker ?? 0, lenient: lenient,
+                                    tieBreaker: tie, termTieBreaker: tie, lenient: lenient,
                                     phraseSlop: phraseSlop, timeZone: timeZone, quoteFieldSuffix: quoteFieldSuffix)
         return QueryStringExpander.finish(try e.expand(parsed), msm: minimumShouldMatch, boost: boost)
     }

@@ -1,16 +1,17 @@
 import Index
 import JSON
 
-extension EvaluationContext {
+extension ReferenceEvaluation {
     /// `match`: on text, each analyzed query token is a clause (duplicates included, as Lucene
     /// builds them); `and` needs all, `or` needs `minimum_should_match` (at least one); the score
     /// sums the matching tokens' BM25. Other field types behave like `term` with the whole value.
     func match(_ m: MatchQuery) throws(OpenSearchError) -> Double? {
         let field = m.field
+        if field == "_id" { return try term(TermQuery(field: field, value: m.query, boost: m.boost)) }
         switch kind(field) {
         case .missing, .other: return nil
         case .text:
-            let query = QueryAnalyzer.tokens(EvaluationContext.text(m.query))
+            let query = QueryAnalyzer.tokens(ReferenceEvaluation.text(m.query))
             if query.isEmpty { return m.zeroTermsQuery == .all ? m.boost : nil }
             let tokens = tokenLists(field).flatMap { $0 }
             let len = length(field, tokens: tokens.count)
@@ -33,7 +34,7 @@ extension EvaluationContext {
             else { required = max(1, m.minimumShouldMatch?.required(optionalClauses: query.count) ?? 1) }
             return matched >= required ? score * m.boost : nil
         case .keyword:
-            let text = EvaluationContext.text(m.query)
+            let text = ReferenceEvaluation.text(m.query)
             if m.prefixLast {
                 return strings(field).contains { $0.dslHasScalarPrefix(text) } ? m.boost : nil
             }
@@ -60,7 +61,7 @@ extension EvaluationContext {
             }
             let lists = tokenLists(field)
             var freq = 0.0
-            for tokens in lists { freq += EvaluationContext.phraseFrequency(tokens, query, slop: m.slop, prefixLast: m.prefixLast) }
+            for tokens in lists { freq += ReferenceEvaluation.phraseFrequency(tokens, query, slop: m.slop, prefixLast: m.prefixLast) }
             guard freq > 0 else { return nil }
             let len = length(field, tokens: lists.reduce(0) { $0 + $1.count })
             return m.boost * stats.bm25(field: field, idfTerms: query, freq: freq, length: len)

@@ -23,13 +23,13 @@ enum ReferenceNumber: Comparable {
 }
 
 /// Strings ordered by their UTF-8 bytes, as Lucene orders terms.
-struct ByteOrdered: Comparable {
+struct ReferenceBytes: Comparable {
     let bytes: [UInt8]
     init(_ s: String) { bytes = Array(s.utf8) }
-    static func < (a: ByteOrdered, b: ByteOrdered) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    static func < (a: ReferenceBytes, b: ReferenceBytes) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
 }
 
-extension EvaluationContext {
+extension ReferenceEvaluation {
     static func numberFormat(_ text: String) -> OpenSearchError {
         OpenSearchError("query_shard_exception", "failed to create query: For input string: \"\(text)\"", status: 400,
                         causedBy: OpenSearchError("number_format_exception", "For input string: \"\(text)\"", status: 400))
@@ -44,8 +44,8 @@ extension EvaluationContext {
             let t = s.dslTrimmed(" ")
             if let i = Int64(t) { n = .int(i) }
             else if let d = Double(t), d.isFinite { n = .real(d) }
-            else { throw EvaluationContext.numberFormat(s) }
-        default: throw EvaluationContext.numberFormat(EvaluationContext.text(v))
+            else { throw ReferenceEvaluation.numberFormat(s) }
+        default: throw ReferenceEvaluation.numberFormat(ReferenceEvaluation.text(v))
         }
         guard float else { return n }
         switch n {
@@ -69,12 +69,12 @@ extension EvaluationContext {
         case .bool(let b): return b
         case .string("true"): return true
         case .string("false"), .string(""): return false
-        default: throw OpenSearchError.illegalArgument("Can't parse boolean value [\(EvaluationContext.text(v))], expected [true] or [false]")
+        default: throw OpenSearchError.illegalArgument("Can't parse boolean value [\(ReferenceEvaluation.text(v))], expected [true] or [false]")
         }
     }
 
     func ip(_ v: JSONValue) throws(OpenSearchError) -> IPAddressValue {
-        let s = EvaluationContext.text(v)
+        let s = ReferenceEvaluation.text(v)
         guard let a = IPAddressValue(s) else { throw OpenSearchError.illegalArgument("'\(s)' is not an IP string literal.") }
         return a
     }
@@ -83,7 +83,7 @@ extension EvaluationContext {
     func date(_ v: JSONValue, field: String, format: String?, zone: DateZone?, roundUp: Bool) throws(OpenSearchError) -> Int64 {
         let f: DateFormat
         if let format { f = try DateFormat(format) } else { f = mapping.field(field)?.dateFormat ?? DateFormat.defaultDate }
-        return try DateMath.resolve(EvaluationContext.text(v), now: now, format: f, timeZone: zone, roundUp: roundUp)
+        return try DateMath.resolve(ReferenceEvaluation.text(v), now: now, format: f, timeZone: zone, roundUp: roundUp)
     }
 
     func dates(_ field: String) -> [Int64] {
@@ -93,12 +93,12 @@ extension EvaluationContext {
     // MARK: term-level
 
     func term(_ t: TermQuery) throws(OpenSearchError) -> Double? {
-        if t.field == "_id" { return EvaluationContext.text(t.value) == id ? t.boost : nil }
+        if t.field == "_id" { return ReferenceEvaluation.text(t.value) == id ? t.boost : nil }
         let field = t.field
         switch kind(field) {
         case .missing, .other: return nil
         case .text:
-            let term = EvaluationContext.text(t.value)
+            let term = ReferenceEvaluation.text(t.value)
             let tokens = tokenLists(field).flatMap { $0 }
             let want = t.caseInsensitive ? term.lowercased() : term
             let tf = tokens.filter { (t.caseInsensitive ? $0.lowercased() : $0) == want }.count
@@ -106,7 +106,7 @@ extension EvaluationContext {
             if t.caseInsensitive { return t.boost }
             return t.boost * stats.bm25(field: field, idfTerms: [term], freq: Double(tf), length: length(field, tokens: tokens.count))
         case .keyword:
-            let term = EvaluationContext.text(t.value)
+            let term = ReferenceEvaluation.text(t.value)
             let hit = strings(field).contains { t.caseInsensitive ? $0.lowercased() == term.lowercased() : $0 == term }
             guard hit else { return nil }
             return t.caseInsensitive ? t.boost : t.boost * stats.bm25(field: field, idfTerms: [term], freq: 1, length: 1)
@@ -124,7 +124,7 @@ extension EvaluationContext {
             guard doc.values(field).contains(.bool(b)) else { return nil }
             return t.boost * stats.bm25(field: field, idfTerms: [b ? "true" : "false"], freq: 1, length: 1)
         case .ip:
-            let text = EvaluationContext.text(t.value)
+            let text = ReferenceEvaluation.text(t.value)
             let addresses = strings(field).compactMap(IPAddressValue.init)
             if text.contains("/") {
                 guard let (net, bits) = IPAddressValue.cidr(text) else {
@@ -164,9 +164,9 @@ extension EvaluationContext {
         switch kind(field) {
         case .missing, .other: return nil
         case .text:
-            hit = try within(tokenLists(field).flatMap { $0 }.map(ByteOrdered.init)) { v, _ in ByteOrdered(EvaluationContext.text(v)) }
+            hit = try within(tokenLists(field).flatMap { $0 }.map(ReferenceBytes.init)) { v, _ in ReferenceBytes(ReferenceEvaluation.text(v)) }
         case .keyword:
-            hit = try within(strings(field).map(ByteOrdered.init)) { v, _ in ByteOrdered(EvaluationContext.text(v)) }
+            hit = try within(strings(field).map(ReferenceBytes.init)) { v, _ in ReferenceBytes(ReferenceEvaluation.text(v)) }
         case .long, .double:
             hit = try within(numbers(field)) { v, _ throws(OpenSearchError) in try number(v, float: false) }
         case .float:

@@ -30,12 +30,12 @@ public struct ReferenceEvaluator: Sendable {
 
     /// The score if `q` matches, nil if not; throws what OpenSearch would fail the search with.
     public func evaluate(_ q: Query, id: String, doc: ParsedDocument, mapping: Mapping, now: Int64) throws(OpenSearchError) -> Double? {
-        try EvaluationContext(id: id, doc: doc, mapping: mapping, now: now, stats: statistics).eval(q)
+        try ReferenceEvaluation(id: id, doc: doc, mapping: mapping, now: now, stats: statistics).eval(q)
     }
 }
 
 /// One document under evaluation.
-struct EvaluationContext {
+struct ReferenceEvaluation {
     let id: String
     let doc: ParsedDocument
     let mapping: Mapping

@@ -217,7 +217,7 @@ public struct SegmentSearcher {
             let tokens = QueryAnalyzer.tokens(text)
             if tokens.isEmpty { return m.zeroTermsQuery == .all ? constant(DocSet(capacity: docCount, full: true), m.boost, scoring: scoring) : empty() }
             let required: Int
-            if m.operator == .and { required = tokens.count }
+            if m.operator == .and { required = Set(tokens).count }
             else { required = max(1, m.minimumShouldMatch?.required(optionalClauses: tokens.count) ?? 1) }
             return scoreTerms(m.field, tokens, required: required, boost: m.boost, scoring: scoring)
         case .keyword, .numeric:
@@ -295,6 +295,12 @@ public struct SegmentSearcher {
             if docs == nil { docs = r.docs } else { docs!.formIntersection(r.docs) }
         }
         let hasRequired = docs != nil
+        // An empty bool is match_all, whatever else it says (OpenSearch's BoolQueryBuilder).
+        if b.must.isEmpty && b.filter.isEmpty && b.should.isEmpty && b.mustNot.isEmpty {
+            return constant(DocSet(capacity: docCount, full: true), b.boost, scoring: scoring)
+        }
+        // Like Lucene: a minimum above the number of should clauses matches nothing.
+        if let msm = b.minimumShouldMatch, msm.required(optionalClauses: b.should.count) > b.should.count { return empty() }
         if !b.should.isEmpty {
             let optional = b.should.count
             var required = b.minimumShouldMatch.map { $0.required(optionalClauses: optional) } ?? (hasRequired ? 0 : 1)
