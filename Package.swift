@@ -34,6 +34,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: strict),
         .testTarget(name: "IndexTests", dependencies: ["Index"], swiftSettings: strict),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Query", "Index", "JSON"], swiftSettings: strict),
+        .testTarget(name: "QueryTests", dependencies: ["Query", "Index", "JSON"], swiftSettings: strict),
         .testTarget(name: "RESTAPITests", dependencies: ["RESTAPI", "Node",
                                                          .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
     ]

@@ -157,14 +157,24 @@ struct ReferenceEvaluation {
         }
     }
 
+    /// A value counts unless it is text that analyzes to nothing (Lucene indexes no norm for it).
     func exists(_ e: ExistsQuery) -> Bool {
         if e.field == "_id" { return true }
+        func indexed(_ v: FieldValue) -> Bool {
+            if case .text(let s) = v { return !QueryAnalyzer.tokens(s).isEmpty }
+            return true
+        }
         if e.field.contains("*") {
             let p = WildcardPattern(e.field)
-            return doc.fields.contains { p.matches($0.path) }
+            return doc.fields.contains { p.matches($0.path) && indexed($0.value) }
+        }
+        // An object has a value when any field under it has one; a leaf's multi-fields (`title.raw`)
+        // are fields of their own.
+        if let f = mapping.field(e.field), !f.type.isObjectLike {
+            return doc.fields.contains { $0.path == e.field && indexed($0.value) }
         }
         let prefix = e.field + "."
-        return doc.fields.contains { $0.path == e.field || $0.path.hasPrefix(prefix) }
+        return doc.fields.contains { ($0.path == e.field || $0.path.hasPrefix(prefix)) && indexed($0.value) }
     }
 }
 

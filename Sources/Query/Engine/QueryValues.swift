@@ -8,7 +8,7 @@ public enum QueryValues {
         switch v {
         case .string(let s): return s
         case .int(let i): return String(i)
-        case .double(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+        case .double(let d): return String(d)  // like Java's Double.toString: 1.0 stays "1.0"
         case .bool(let b): return b ? "true" : "false"
         default: return nil
         }

@@ -60,22 +60,25 @@ public struct SegmentSearcher {
             for id in i.values { if let d = segment.docID(for: id) { set.insert(d) } }
             return constant(set, i.boost, scoring: scoring)
         case .prefix(let p):
+            try requireStringField(p.field, "prefix")
             let v = p.caseInsensitive ? p.value.lowercased() : p.value
             return constant(termsMatching(p.field, prefix: p.caseInsensitive ? "" : v) { t in
                 p.caseInsensitive ? t.lowercased().hasPrefix(v) : t.hasPrefix(v)
             }, p.boost, scoring: scoring)
         case .wildcard(let w):
+            try requireStringField(w.field, "wildcard")
             let pattern = w.caseInsensitive ? w.pattern.lowercased() : w.pattern
             return constant(termsMatching(w.field, prefix: w.caseInsensitive ? "" : pattern.literalPrefix) { t in
                 pattern.matches(w.caseInsensitive ? t.lowercased() : t)
             }, w.boost, scoring: scoring)
         case .regexp(let r):
+            try requireStringField(r.field, "regexp")
             return constant(termsMatching(r.field, prefix: "") { t in r.pattern.matches(t, caseInsensitive: r.caseInsensitive) }, r.boost, scoring: scoring)
         case .match(let m): return try match(m, scoring: scoring)
         case .matchPhrase(let p): return try phrase(p.field, p.query, slop: p.slop, boost: p.boost, scoring: scoring)
-        case .multiMatch(let m): return try execute(QueryRewriter.rewrite(m), scoring: scoring)
-        case .queryString(let qs): return try execute(QueryRewriter.rewrite(qs, mapping: mapping), scoring: scoring)
-        case .simpleQueryString(let qs): return try execute(QueryRewriter.rewrite(qs, mapping: mapping), scoring: scoring)
+        case .multiMatch(let m): return try execute(m.expand(mapping: mapping), scoring: scoring)
+        case .queryString(let qs): return try execute(try qs.expand(mapping: mapping), scoring: scoring)
+        case .simpleQueryString(let qs): return try execute(try qs.expand(mapping: mapping), scoring: scoring)
         case .bool(let b): return try bool(b, scoring: scoring)
         case .constantScore(let c):
             let inner = try execute(c.filter, scoring: false)
@@ -119,6 +122,16 @@ public struct SegmentSearcher {
         case .long, .integer, .short, .byte, .unsignedLong, .double, .float, .halfFloat, .scaledFloat, .date, .dateNanos, .boolean:
             return .numeric(f.type)
         default: return .unknown
+        }
+    }
+
+    /// prefix, wildcard and regexp only apply to string fields, as in OpenSearch.
+    func requireStringField(_ field: String, _ query: String) throws(OpenSearchError) {
+        guard let f = mapping.field(field) else { return }
+        switch f.type {
+        case .keyword, .text, .wildcard, .constantKeyword, .matchOnlyText: return
+        default:
+            throw OpenSearchError("query_shard_exception", "Can only use \(query) queries on keyword, text and wildcard fields - not on [\(field)] which is of type [\(f.type.rawValue)]", status: 400)
         }
     }
 
