@@ -21,25 +21,18 @@ extension IndexService {
         try r.get()
     }
 
-    /// Merges down to `maxSegments` segments (after a refresh).
+    /// Merges down to `maxSegments` segments (after a refresh) and waits for it.
     public func forceMerge(maxSegments: Int) async throws(OpenSearchError) {
-        let r: Result<Void, OpenSearchError> = await withCheckedContinuation { cont in
-            writeQueue.async {
-                do throws(OpenSearchError) {
-                    try self.refreshOnQueue()
-                    let views = self.state.withLock { $0.segments }
-                    if views.count > maxSegments || (maxSegments == 1 && views.contains { $0.liveDocs != nil }) {
-                        // Merge the smallest segments into one until at most `maxSegments` remain.
-                        let chosen = views.sorted { $0.liveCount < $1.liveCount }.prefix(max(views.count - maxSegments + 1, views.count == 1 ? 1 : 2))
-                        try self.merge(Set(chosen.map(\.number)))
-                    }
-                    cont.resume(returning: .success(()))
-                } catch {
-                    cont.resume(returning: .failure(error))
-                }
-            }
+        try await refresh()
+        while true {
+            let views = state.withLock { $0.segments }
+            let needed = views.count > maxSegments || (maxSegments == 1 && views.count == 1 && views[0].liveDocs != nil)
+            guard needed else { return }
+            // Merge the smallest segments into one so that at most `maxSegments` remain.
+            let take = views.count == 1 ? 1 : views.count - maxSegments + 1
+            let chosen = Set(views.sorted { $0.liveCount < $1.liveCount }.prefix(take).map(\.number))
+            if try await runMerge(chosen) == false { try? await Task.sleep(for: .milliseconds(20)) }
         }
-        try r.get()
     }
 
     func storageFailure(_ what: String, _ error: any Error) -> OpenSearchError {
@@ -105,7 +98,7 @@ extension IndexService {
             s.pendingDeletes = [:]
         }
         removeFiles(obsolete)
-        try maybeMerge()
+        maybeMerge()
     }
 
     func commit(_ views: [SegmentView], next: Int, maxSeqNo: Int64, trimThrough rowID: Int64) throws(OpenSearchError) {
@@ -120,61 +113,170 @@ extension IndexService {
     }
 
     /// Tiered merging, simplest form: more than 10 segments → merge the 10 smallest; a segment
-    /// with more than 20 % deleted documents is rewritten.
-    func maybeMerge() throws(OpenSearchError) {
+    /// with more than 20 % deleted documents is rewritten. Runs in the background, one merge per
+    /// index at a time; writes go on meanwhile.
+    func maybeMerge() {
+        let chosen = mergeCandidates()
+        guard !chosen.isEmpty, let number = claimMerge() else { return }
+        Task.detached { [self] in _ = try? await self.performMerge(chosen, into: number) }
+    }
+
+    /// The segments the merge policy wants merged now (empty: none).
+    func mergeCandidates() -> Set<Int> {
         let views = state.withLock { $0.segments }
         if views.count > 10 {
-            try merge(Set(views.sorted { $0.liveCount < $1.liveCount }.prefix(10).map(\.number)))
-        } else if let v = views.first(where: { $0.segment.docCount >= 1000 && $0.liveCount * 5 < $0.segment.docCount * 4 }) {
-            try merge([v.number])
+            return Set(views.sorted { $0.liveCount < $1.liveCount }.prefix(10).map(\.number))
+        }
+        if let v = views.first(where: { $0.segment.docCount >= 1000 && $0.liveCount * 5 < $0.segment.docCount * 4 }) {
+            return [v.number]
+        }
+        return []
+    }
+
+    /// Reserves the index's single merge slot and a segment number; nil when a merge is running.
+    func claimMerge() -> Int? {
+        state.withLock { s -> Int? in
+            if s.merging || s.closed { return nil }
+            s.merging = true
+            let n = s.nextSegmentNumber
+            s.nextSegmentNumber += 1
+            return n
         }
     }
 
-    /// Rewrites the live documents of the chosen segments into one new segment. Runs on the write
-    /// queue right after a refresh, so no write or deletion is pending against them.
-    func merge(_ numbers: Set<Int>) throws(OpenSearchError) {
-        let (views, mapping, next, maxSeqNo, rowID, settings) = state.withLock {
-            ($0.segments, $0.mapping, $0.nextSegmentNumber, $0.maxSeqNo, $0.translogRowID, $0.settings)
+    /// Merges the chosen segments; false when another merge of this index is running.
+    @discardableResult
+    func runMerge(_ numbers: Set<Int>) async throws(OpenSearchError) -> Bool {
+        guard let number = claimMerge() else { return false }
+        try await performMerge(numbers, into: number)
+        return true
+    }
+
+    /// Builds (merge queue) and commits (write queue) a claimed merge, then keeps merging while the
+    /// policy asks for more, and finally releases the slot.
+    func performMerge(_ numbers: Set<Int>, into number: Int) async throws(OpenSearchError) {
+        var chosen = numbers
+        var target = number
+        while true {
+            let (numbers, into) = (chosen, target)
+            let result: Result<Void, OpenSearchError> = await withCheckedContinuation { cont in
+                mergeQueue.async {
+                    do throws(OpenSearchError) {
+                        let built = try self.buildMerged(numbers, into: into)
+                        self.writeQueue.async {
+                            do throws(OpenSearchError) { try self.commitMerge(built); cont.resume(returning: .success(())) } catch {
+                                cont.resume(returning: .failure(error))
+                            }
+                        }
+                    } catch {
+                        cont.resume(returning: .failure(error))
+                    }
+                }
+            }
+            if case .failure(let e) = result {
+                state.withLock { $0.merging = false }
+                throw e
+            }
+            let next = mergeCandidates()
+            let more: Int? = next.isEmpty ? nil : state.withLock { s in
+                if s.closed { return nil }
+                let n = s.nextSegmentNumber
+                s.nextSegmentNumber += 1
+                return n
+            }
+            guard let n = more else { break }
+            chosen = next
+            target = n
         }
+        state.withLock { $0.merging = false }
+    }
+
+    /// Waits until no merge is running (tests, shutdown).
+    public func waitForMerges() async {
+        while state.withLock({ $0.merging }) { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+
+    /// A merged segment written but not yet committed, with what it was built from.
+    struct MergedSegment {
+        let number: Int
+        let sources: [SegmentView]
+        let segment: Segment?
+        /// (source segment number, source doc) → doc in the merged segment.
+        let docMap: [Int: [Int32: Int32]]
+    }
+
+    /// Rewrites the live documents of the chosen segments into a new segment file (merge queue).
+    func buildMerged(_ numbers: Set<Int>, into number: Int) throws(OpenSearchError) -> MergedSegment {
+        let (views, mapping, settings, closed) = state.withLock { ($0.segments, $0.mapping, $0.settings, $0.closed) }
+        if closed { return MergedSegment(number: number, sources: [], segment: nil, docMap: [:]) }
         let chosen = views.filter { numbers.contains($0.number) }
-        guard !chosen.isEmpty else { return }
-        var docs: [SegmentDocument] = []
+        var docs: [(SegmentDocument, Int, Int32)] = []
         docs.reserveCapacity(chosen.reduce(0) { $0 + $1.liveCount })
-        let limit = Int.max
         let depth = settings.int("index.mapping.depth.limit", default: 20)
         for v in chosen {
             let seg = v.segment
             for d in 0..<Int32(seg.docCount) where v.isLive(d) {
                 let source = seg.source(of: d)
                 let id = seg.id(of: d)
-                let fields = (try? JSONParser.parse(source)).flatMap { try? DocumentParser.parse($0, mapping: mapping, id: id, totalFieldsLimit: limit, depthLimit: depth) }?.fields ?? []
-                docs.append(SegmentDocument(id: id, source: source, seqNo: seg.seqNo(of: d), version: seg.version(of: d),
-                                            primaryTerm: seg.primaryTerm(of: d), routing: seg.routing(of: d), fields: fields))
+                let fields = (try? JSONParser.parse(source)).flatMap {
+                    try? DocumentParser.parse($0, mapping: mapping, id: id, totalFieldsLimit: Int.max, depthLimit: depth)
+                }?.fields ?? []
+                docs.append((SegmentDocument(id: id, source: source, seqNo: seg.seqNo(of: d), version: seg.version(of: d),
+                                             primaryTerm: seg.primaryTerm(of: d), routing: seg.routing(of: d), fields: fields), v.number, d))
             }
         }
-        docs.sort { $0.seqNo < $1.seqNo }
-        var newViews = views.filter { !numbers.contains($0.number) }
-        var nextNumber = next
-        if !docs.isEmpty {
-            let number = nextNumber
-            nextNumber += 1
-            do {
-                try SegmentWriter.write(docs, to: segmentPath(number))
-                let segment = try Segment(path: segmentPath(number))
-                // An id is live in at most one segment, so the merged one can simply go last.
-                newViews.append(SegmentView(number: number, segment: segment, liveDocs: nil, liveGeneration: 0))
-            } catch {
-                try? FileManager.default.removeItem(atPath: segmentPath(number))
-                throw storageFailure("merging segments", error)
-            }
+        docs.sort { $0.0.seqNo < $1.0.seqNo }
+        var docMap: [Int: [Int32: Int32]] = [:]
+        for (i, (_, n, d)) in docs.enumerated() { docMap[n, default: [:]][d] = Int32(i) }
+        guard !docs.isEmpty else { return MergedSegment(number: number, sources: chosen, segment: nil, docMap: [:]) }
+        try ensureDirectory()
+        do {
+            try SegmentWriter.write(docs.map(\.0), to: segmentPath(number))
+            return MergedSegment(number: number, sources: chosen, segment: try Segment(path: segmentPath(number)), docMap: docMap)
+        } catch {
+            try? FileManager.default.removeItem(atPath: segmentPath(number))
+            throw storageFailure("merging segments", error)
         }
-        try commit(newViews, next: nextNumber, maxSeqNo: maxSeqNo, trimThrough: rowID)
+    }
+
+    /// Swaps a merged segment in (write queue): deletions that reached the source segments while
+    /// the merge ran are carried over, then the new commit point is recorded.
+    func commitMerge(_ m: MergedSegment) throws(OpenSearchError) {
+        let (views, next, maxSeqNo, rowID, pending, closed) = state.withLock {
+            ($0.segments, $0.nextSegmentNumber, $0.maxSeqNo, $0.translogRowID, $0.pendingDeletes, $0.closed)
+        }
+        let sourceNumbers = Set(m.sources.map(\.number))
+        guard !closed, m.sources.allSatisfy({ src in views.contains { $0.number == src.number } }) else {
+            removeFiles([segmentPath(m.number)])
+            return
+        }
+        var newViews = views.filter { !sourceNumbers.contains($0.number) }
+        var remapped = pending.filter { !sourceNumbers.contains($0.key) }
+        var obsolete: [String] = []
+        if let segment = m.segment {
+            var live = LiveDocs(allLive: segment.docCount)
+            for src in m.sources {
+                let current = views.first { $0.number == src.number }!
+                let map = m.docMap[src.number] ?? [:]
+                // Deleted since the merge started (published, or pending the next refresh).
+                var dead: [Int32] = []
+                for (old, new) in map where !current.isLive(old) { dead.append(new) }
+                live.delete(dead)
+                if let p = pending[src.number] { remapped[m.number, default: []] += p.compactMap { map[$0] } }
+            }
+            var view = SegmentView(number: m.number, segment: segment, liveDocs: nil, liveGeneration: 0)
+            if live.liveCount < segment.docCount {
+                do { try live.write(to: livePath(m.number, 1)) } catch { throw storageFailure("writing live docs", error) }
+                view = SegmentView(number: m.number, segment: segment, liveDocs: live, liveGeneration: 1)
+            }
+            if live.liveCount > 0 { newViews.append(view) } else { obsolete.append(segmentPath(m.number)) }
+        }
+        try commit(newViews, next: next, maxSeqNo: maxSeqNo, trimThrough: rowID)
         state.withLock { s in
             s.segments = newViews
-            s.nextSegmentNumber = nextNumber
+            s.pendingDeletes = remapped
         }
-        var obsolete: [String] = []
-        for v in chosen {
+        for v in views where sourceNumbers.contains(v.number) {
             obsolete.append(segmentPath(v.number))
             if v.liveGeneration > 0 { obsolete.append(livePath(v.number, v.liveGeneration)) }
         }

@@ -21,6 +21,8 @@ public final class IndexService: Sendable {
     let catalog: Catalog
     let state: Mutex<IndexState>
     let writeQueue: DispatchQueue
+    /// Merges build new segments here, off the write queue; only their commit runs on it.
+    let mergeQueue: DispatchQueue
 
     /// Everything mutable about the index, guarded by `state`.
     struct IndexState: Sendable {
@@ -40,6 +42,8 @@ public final class IndexService: Sendable {
         var translogRowID: Int64 = 0
         var lastRefreshNanos: UInt64 = DispatchTime.now().uptimeNanoseconds
         var closed = false
+        /// A background merge is running (one per index at a time).
+        var merging = false
     }
 
     public static let primaryTerm: Int64 = 1
@@ -52,6 +56,7 @@ public final class IndexService: Sendable {
         self.directory = "\(dataPath)/indices/\(uuid)"
         self.state = Mutex(IndexState(mapping: mapping, settings: settings))
         self.writeQueue = DispatchQueue(label: "searchlight.index.\(name)")
+        self.mergeQueue = DispatchQueue(label: "searchlight.merge.\(name)", qos: .utility)
     }
 
     public var mapping: Mapping { state.withLock { $0.mapping } }

@@ -208,6 +208,7 @@ public final class Node: Sendable {
         for svc in targets {
             // Wait for in-flight writes on this index, then remove it.
             svc.writeQueue.sync { svc.markClosed() }
+            svc.mergeQueue.sync {}  // let a running merge build finish before the files go
             do { try catalog.deleteIndex(uuid: svc.uuid) } catch {
                 throw OpenSearchError("exception", "failed to delete index [\(svc.name)]: \(error)", status: 500)
             }

@@ -106,6 +106,7 @@ extension SearchlightAPI {
         r.add([.GET, .HEAD], "/{index}/_doc/{id}") { req throws(OpenSearchError) in
             let svc = try concrete(node, req[path: "index"]!)
             let id = req[path: "id"]!
+            if try req.bool("refresh", default: false) { try await svc.refresh() }
             guard let d = svc.get(id, routing: req.params["routing"], realtime: try req.bool("realtime", default: true)) else {
                 if req.method == .HEAD { return RESTResponse(404, nil) }
                 return RESTResponse(404, ["_index": .string(svc.name), "_id": .string(id), "found": false])
@@ -192,6 +193,9 @@ extension SearchlightAPI {
             if requests.isEmpty { throw OpenSearchError.actionValidation(["no documents to get"]) }
             if let missing = requests.firstIndex(where: { $0.0 == nil }) {
                 throw OpenSearchError.actionValidation(["index is missing for doc \(missing)"])
+            }
+            if try req.bool("refresh", default: false) {
+                for name in Set(requests.compactMap(\.0)) { try await node.index(named: name)?.refresh() }
             }
             var out: [JSONValue] = []
             for (index, id, routing, filter) in requests {

@@ -82,6 +82,7 @@ import Testing
             _ = await svc.write([try indexOp("d\(i)", #"{"i":\#(i)}"#)])
             try await svc.refresh()
         }
+        await svc.waitForMerges()
         #expect(svc.segmentCount <= 10)
         #expect(try await count(svc) == 25)
         let files = try FileManager.default.contentsOfDirectory(atPath: svc.directory).filter { $0.hasSuffix(".seg") }

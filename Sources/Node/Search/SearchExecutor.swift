@@ -27,7 +27,7 @@ public enum SearchExecutor {
     /// Per-index resolved sort: how to read each key from a segment.
     enum KeySource: Sendable {
         case score, doc
-        case numeric(field: String, isDouble: Bool)
+        case numeric(field: String, isDouble: Bool, format: DateFormat?)
         case keyword(field: String)
         case unmapped
     }
@@ -48,10 +48,10 @@ public enum SearchExecutor {
                     if m.params["fielddata"]?.dynamicText == "true" { return .keyword(field: f) }
                     throw OpenSearchError.illegalArgument("Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [\(f)] in order to load field data by uninverting the inverted index. Note that this can use significant memory.")
                 case .keyword, .ip, .constantKeyword, .wildcard: return .keyword(field: f)
-                case .double, .float, .halfFloat, .scaledFloat: return .numeric(field: f, isDouble: true)
+                case .double, .float, .halfFloat, .scaledFloat: return .numeric(field: f, isDouble: true, format: nil)
                 case .object, .nested, .binary, .flatObject, .geoPoint:
                     throw OpenSearchError.illegalArgument("Fielddata is not supported on field [\(f)] of type [\(m.type.rawValue)]")
-                default: return .numeric(field: f, isDouble: false)
+                default: return .numeric(field: f, isDouble: false, format: m.dateFormat)
                 }
             }
         }
@@ -78,11 +78,12 @@ public enum SearchExecutor {
 
     static func sortValue(_ v: JSONValue, _ source: KeySource) -> SortValue {
         switch source {
-        case .numeric(_, let isDouble):
+        case .numeric(_, let isDouble, let format):
             if isDouble, let d = v.doubleValue { return .double(d) }
             if let i = v.int64Value { return .int(i) }
             if let d = v.doubleValue { return .double(d) }
-            if let s = v.stringValue, let ms = DateFormat.defaultDate.parse(s) { return .int(ms) }
+            // search_after may carry a date as the field formats it.
+            if let s = v.stringValue, let ms = (format ?? DateFormat.defaultDate).parse(s) { return .int(ms) }
             return .missing
         case .keyword: return QueryValues.text(v).map { .string($0) } ?? .missing
         case .score: return v.doubleValue.map { .double($0) } ?? .missing
@@ -99,7 +100,7 @@ public enum SearchExecutor {
         var result = try searcher.search(r.query, scoring: scoring)
         if let pf = r.postFilter { result.docs.formIntersection(try searcher.search(pf, scoring: false).docs) }
         let seg = view.segment
-        let numerics: [NumericColumn?] = sources.map { if case .numeric(let f, _) = $0 { return seg.numeric(f) }; return nil }
+        let numerics: [NumericColumn?] = sources.map { if case .numeric(let f, _, _) = $0 { return seg.numeric(f) }; return nil }
         let keywords: [KeywordField?] = sources.map { if case .keyword(let f) = $0 { return seg.keyword(f) }; return nil }
         var scratch: [Int64] = []
         func key(_ i: Int, _ doc: Int32, _ score: Float) -> SortValue {
@@ -107,7 +108,7 @@ public enum SearchExecutor {
             case .score: return .double(Double(score))
             case .doc: return .int(Int64(docBase) + Int64(doc))
             case .unmapped: return missingValue(sort[i], sources[i])
-            case .numeric(_, let isDouble):
+            case .numeric(_, let isDouble, _):
                 guard let col = numerics[i], col.hasValue(doc) else { return missingValue(sort[i], sources[i]) }
                 var raw = col.value(doc)
                 // OpenSearch's default mode: min for ascending, max for descending.

@@ -54,7 +54,7 @@ public struct SegmentSearcher {
             for v in t.values { set.formUnion(try termDocs(t.field, v, caseInsensitive: false)) }
             return constant(set, t.boost, scoring: scoring)
         case .range(let r): return constant(try rangeDocs(r), r.boost, scoring: scoring)
-        case .exists(let e): return constant(existsDocs(e.field), e.boost, scoring: scoring)
+        case .exists(let e): return constant(try existsDocs(e.field), e.boost, scoring: scoring)
         case .ids(let i):
             var set = DocSet(capacity: docCount)
             for id in i.values { if let d = segment.docID(for: id) { set.insert(d) } }
@@ -195,8 +195,18 @@ public struct SegmentSearcher {
         return set
     }
 
-    func existsDocs(_ field: String) -> DocSet {
+    func existsDocs(_ field: String) throws(OpenSearchError) -> DocSet {
         var set = DocSet(capacity: docCount)
+        switch field {
+        case "_id", "_index", "_seq_no", "_version", "_primary_term":
+            return DocSet(capacity: docCount, full: true)
+        case "_routing":
+            for d in 0..<Int32(docCount) where segment.routing(of: d) != nil { set.insert(d) }
+            return set
+        case "_source":
+            throw OpenSearchError("query_shard_exception", "the _source field is not searchable", status: 400)
+        default: break
+        }
         let fields = segment.fieldNames.filter { $0 == field || $0.hasPrefix(field + ".") }
         for f in fields {
             if let col = segment.numeric(f) {
