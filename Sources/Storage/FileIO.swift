@@ -6,17 +6,30 @@ import Foundation
 public enum FileIO {
     public static func writeDurably(_ bytes: [UInt8], to path: String) throws(StorageError) {
         let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw StorageError(.io, "cannot create \(tmp): errno \(errno)", underlying: errno) }
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + off, bytes.count - off) }
-            if n < 0 { let e = errno; close(fd); throw StorageError(.io, "write \(tmp): errno \(e)", underlying: e) }
-            off += n
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StorageError(.io, "cannot create \(tmp)", underlying: errno) }
+        var written = 0
+        let failure: Int32? = bytes.withUnsafeBytes { b in
+            while written < b.count {
+                let n = write(fd, b.baseAddress! + written, b.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                written += n
+            }
+            return fsync(fd) == 0 ? nil : errno
         }
-        if fsync(fd) != 0 { let e = errno; close(fd); throw StorageError(.io, "fsync \(tmp): errno \(e)", underlying: e) }
         close(fd)
-        guard rename(tmp, path) == 0 else { throw StorageError(.io, "rename \(tmp): errno \(errno)", underlying: errno) }
+        if let failure {
+            unlink(tmp)
+            throw StorageError(.io, "cannot write \(path)", underlying: failure)
+        }
+        guard rename(tmp, path) == 0 else {
+            let e = errno
+            unlink(tmp)
+            throw StorageError(.io, "cannot rename \(tmp) to \(path)", underlying: e)
+        }
         syncDirectory(of: path)
     }
 
@@ -30,19 +43,17 @@ public enum FileIO {
 /// zlib's CRC-32.
 public enum CRC32 {
     public static func checksum(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, UInt32($0.count))) }
+        bytes.withUnsafeBytes { checksum($0) }
     }
 
     public static func checksum(_ buf: UnsafeRawBufferPointer) -> UInt32 {
-        var crc: UInt = 0
-        var p = buf.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        var left = buf.count
-        while left > 0 {
-            let n = min(left, Int(UInt32.max))
-            crc = crc32(crc, p, UInt32(n))
-            p = p! + n
-            left -= n
+        var crc: uLong = 0
+        var offset = 0
+        while offset < buf.count {
+            let n = min(buf.count - offset, 1 << 30)
+            crc = crc32(crc, buf.baseAddress!.assumingMemoryBound(to: Bytef.self) + offset, uInt(n))
+            offset += n
         }
-        return UInt32(crc)
+        return UInt32(truncatingIfNeeded: crc)
     }
 }

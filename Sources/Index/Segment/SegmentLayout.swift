@@ -1,3 +1,4 @@
+import Storage
 import CZlib
 
 /// Constants of the segment file format (specified on `SegmentWriter`).
@@ -14,18 +15,7 @@ enum SegmentLayout {
         static let primaryTerm: UInt8 = 20, routing: UInt8 = 21
     }
 
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBytes { crc32(UnsafeRawBufferPointer($0)) }
-    }
+    static func crc32(_ bytes: [UInt8]) -> UInt32 { CRC32.checksum(bytes) }
 
-    static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var crc: uLong = 0
-        var offset = 0
-        while offset < bytes.count {
-            let n = min(bytes.count - offset, 1 << 30)
-            crc = CZlib.crc32(crc, bytes.baseAddress!.assumingMemoryBound(to: Bytef.self) + offset, uInt(n))
-            offset += n
-        }
-        return UInt32(truncatingIfNeeded: crc)
-    }
+    static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 { CRC32.checksum(bytes) }
 }

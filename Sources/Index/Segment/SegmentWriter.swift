@@ -46,7 +46,7 @@ public enum SegmentWriter {
     /// fsync, rename to `path`, fsync of the directory.
     public static func write(_ docs: [SegmentDocument], to path: String) throws(StorageError) {
         let bytes = try serialize(docs)
-        try writeFile(bytes, to: path)
+        try FileIO.writeDurably(bytes, to: path)
     }
 
     /// The bytes of the segment file for `docs`.
@@ -199,49 +199,4 @@ public enum SegmentWriter {
         for doc in docs { out.packed(doc.routing.map { UInt64(ordOf[TermKey(bytes: Array($0.utf8))]! + 1) } ?? 0, width: width) }
         out.align()
     }
-
-    /// Writes `bytes` to `path` through a temporary file, with fsync of file and directory.
-    static func writeFile(_ bytes: [UInt8], to path: String) throws(StorageError) {
-        let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StorageError(.io, "cannot create \(tmp)", underlying: errno) }
-        var written = 0
-        let failure: Int32? = bytes.withUnsafeBytes { b in
-            while written < b.count {
-                let n = systemWrite(fd, b.baseAddress! + written, b.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                written += n
-            }
-            return fsync(fd) == 0 ? nil : errno
-        }
-        close(fd)
-        if let failure {
-            unlink(tmp)
-            throw StorageError(.io, "cannot write segment \(path)", underlying: failure)
-        }
-        guard rename(tmp, path) == 0 else {
-            let e = errno
-            unlink(tmp)
-            throw StorageError(.io, "cannot rename \(tmp) to \(path)", underlying: e)
-        }
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let dfd = open(dir, O_RDONLY | O_CLOEXEC)
-        if dfd >= 0 {
-            _ = fsync(dfd)
-            close(dfd)
-        }
-    }
-}
-
-@inline(__always)
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.write(fd, buffer, count)
-    #else
-    return Darwin.write(fd, buffer, count)
-    #endif
 }

@@ -216,7 +216,7 @@ struct ZonedTime {
         let total = c.year * 12 + (c.month - 1) + n
         let y = Int((Int64(total)).dslFloorDiv(12))
         let mo = Int(Int64(total).dslFloorMod(12)) + 1
-        let d = min(c.day, DateMath.daysInMonth(y, mo))
+        let d = min(c.day, DateFormat.daysInMonth(y, mo))
         let timeOfDay = localMillis.dslFloorMod(86_400_000)
         resolve(local: DateFormat.daysFromCivil(y, mo, d) * 86_400_000 + timeOfDay)
     }
@@ -224,17 +224,5 @@ struct ZonedTime {
     mutating func addDuration(_ ms: Int64) {
         instant += ms
         offset = zone.offsetSeconds(atUTC: instant)
-    }
-}
-
-extension DateMath {
-    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-
-    static func daysInMonth(_ y: Int, _ m: Int) -> Int {
-        switch m {
-        case 2: return isLeap(y) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
     }
 }
