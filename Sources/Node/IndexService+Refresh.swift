@@ -46,11 +46,20 @@ extension IndexService {
     }
 
     func refreshOnQueue() throws(OpenSearchError) {
+        state.withLock { $0.lastRefreshNanos = DispatchTime.now().uptimeNanoseconds }
+        try flushBufferOnQueue(publish: true)
+    }
+
+    /// Writes the buffer as a segment, applies pending deletions and commits; with `publish`,
+    /// searchers then see the result (a refresh), otherwise it stays hidden until the next one.
+    func flushBufferOnQueue(publish: Bool) throws(OpenSearchError) {
         let (buffer, pending, segments, nextNumber, maxSeqNo, rowID) = state.withLock {
             ($0.buffer, $0.pendingDeletes, $0.segments, $0.nextSegmentNumber, $0.maxSeqNo, $0.translogRowID)
         }
-        state.withLock { $0.lastRefreshNanos = DispatchTime.now().uptimeNanoseconds }
-        if buffer.isEmpty && pending.isEmpty { return }
+        if buffer.isEmpty && pending.isEmpty {
+            if publish { state.withLock { $0.published = $0.segments } }
+            return
+        }
         try ensureDirectory()
         var views = segments
         var next = nextNumber
@@ -90,11 +99,13 @@ extension IndexService {
         try commit(views, next: next, maxSeqNo: maxSeqNo, trimThrough: rowID)
         state.withLock { s in
             s.segments = views
+            if publish { s.published = views }
             s.nextSegmentNumber = next
             for (id, b) in buffer {
                 if b.doc.deleted { s.tombstones[id] = b.doc } else { s.tombstones[id] = nil }
             }
             s.buffer = [:]
+            s.bufferBytes = 0
             s.pendingDeletes = [:]
         }
         removeFiles(obsolete)
@@ -273,7 +284,10 @@ extension IndexService {
         }
         try commit(newViews, next: next, maxSeqNo: maxSeqNo, trimThrough: rowID)
         state.withLock { s in
+            // Searchers get the merged segment at once when nothing unpublished is pending.
+            let nothingHidden = s.published.map { [$0.number, $0.liveGeneration] } == views.map { [$0.number, $0.liveGeneration] }
             s.segments = newViews
+            if nothingHidden { s.published = newViews }
             s.pendingDeletes = remapped
         }
         for v in views where sourceNumbers.contains(v.number) {
@@ -300,6 +314,7 @@ extension IndexService {
         }
         state.withLock { s in
             s.segments = views
+            s.published = views
             s.maxSeqNo = point.maxSeqNo
             s.nextSegmentNumber = point.nextSegmentNumber
         }
@@ -355,7 +370,7 @@ extension IndexService {
     /// Whether the refresh interval has elapsed with changes waiting.
     func refreshDue(now: UInt64) -> Bool {
         state.withLock { s in
-            guard !s.closed, !s.buffer.isEmpty || !s.pendingDeletes.isEmpty else { return false }
+            guard !s.closed, IndexService.unpublished(s) else { return false }
             let interval = s.settings["index.refresh_interval"] ?? "1s"
             guard interval != "-1", let ms = TimeValue.parseMillis(interval), ms >= 0 else { return false }
             return now &- s.lastRefreshNanos >= UInt64(ms) * 1_000_000

@@ -32,8 +32,14 @@ public final class IndexService: Sendable {
         var buffer: [String: BufferedDocument] = [:]
         /// Deletions already refreshed, remembered so re-creating an id continues its versions.
         var tombstones: [String: StoredDocument] = [:]
-        /// The published (searchable, committed) segments, oldest first.
+        /// The committed segments as the writer sees them (newest live-docs), oldest first.
         var segments: [SegmentView] = []
+        /// What searchers see: the segments as of the last refresh. A full indexing buffer is
+        /// flushed to a committed but unpublished segment, so memory stays bounded without
+        /// making writes visible before the refresh.
+        var published: [SegmentView] = []
+        /// `_source` bytes held in `buffer`.
+        var bufferBytes = 0
         /// Segment documents superseded since the last refresh: segment number → doc ids.
         var pendingDeletes: [Int: [Int32]] = [:]
         var maxSeqNo: Int64 = -1
@@ -47,8 +53,13 @@ public final class IndexService: Sendable {
     }
 
     public static let primaryTerm: Int64 = 1
+    /// Indexing buffer bounds per index (documents, `_source` bytes) before an unpublished flush.
+    let bufferDocLimit: Int
+    static let bufferByteLimit = 64 << 20
 
-    init(name: String, uuid: String, createdMillis: Int64, mapping: Mapping, settings: IndexSettings, catalog: Catalog, dataPath: String) {
+    init(name: String, uuid: String, createdMillis: Int64, mapping: Mapping, settings: IndexSettings, catalog: Catalog, dataPath: String,
+         bufferDocLimit: Int = 100_000) {
+        self.bufferDocLimit = bufferDocLimit
         self.name = name
         self.uuid = uuid
         self.createdMillis = createdMillis
@@ -62,8 +73,8 @@ public final class IndexService: Sendable {
     public var mapping: Mapping { state.withLock { $0.mapping } }
     public var settings: IndexSettings { state.withLock { $0.settings } }
     /// Searchable (refreshed) live documents.
-    public var docCount: Int { state.withLock { s in s.segments.reduce(0) { $0 + $1.liveCount } } }
-    public var deletedDocCount: Int { state.withLock { s in s.segments.reduce(0) { $0 + $1.segment.docCount - $1.liveCount } } }
+    public var docCount: Int { state.withLock { s in s.published.reduce(0) { $0 + $1.liveCount } } }
+    public var deletedDocCount: Int { state.withLock { s in s.published.reduce(0) { $0 + $1.segment.docCount - $1.liveCount } } }
     public var maxSeqNo: Int64 { state.withLock { $0.maxSeqNo } }
     public var numberOfShards: Int { settings.int("index.number_of_shards", default: 1) }
     public var segmentCount: Int { state.withLock { $0.segments.count } }
@@ -79,13 +90,18 @@ public final class IndexService: Sendable {
     /// The searchable point-in-time view.
     public func snapshot() -> IndexSnapshot {
         state.withLock { s in
-            IndexSnapshot(indexName: name, indexUUID: uuid, segments: s.segments, mapping: s.mapping,
+            IndexSnapshot(indexName: name, indexUUID: uuid, segments: s.published, mapping: s.mapping,
                           numberOfShards: s.settings.int("index.number_of_shards", default: 1))
         }
     }
 
     /// Whether writes or deletions wait for a refresh.
-    public var hasPendingChanges: Bool { state.withLock { !$0.buffer.isEmpty || !$0.pendingDeletes.isEmpty } }
+    public var hasPendingChanges: Bool { state.withLock { IndexService.unpublished($0) } }
+
+    static func unpublished(_ s: IndexState) -> Bool {
+        !s.buffer.isEmpty || !s.pendingDeletes.isEmpty
+            || s.published.map { [$0.number, $0.liveGeneration] } != s.segments.map { [$0.number, $0.liveGeneration] }
+    }
 
     func markClosed() { state.withLock { $0.closed = true } }
 
@@ -117,7 +133,7 @@ public final class IndexService: Sendable {
 
     /// The document as the last refresh published it (`realtime=false`): segments only.
     public func getRefreshed(_ id: String, routing: String? = nil) -> StoredDocument? {
-        let (views, settings) = state.withLock { ($0.segments, $0.settings) }
+        let (views, settings) = state.withLock { ($0.published, $0.settings) }
         for v in views.reversed() {
             guard let d = v.segment.docID(for: id), v.isLive(d) else { continue }
             let loc = DocumentLocation.segment(v, d)
@@ -347,12 +363,22 @@ public final class IndexService: Sendable {
         }
         let finalMapping = mapping
         let finalSeq = seq
-        state.withLock { s in
-            for (id, d) in overlay { s.buffer[id] = d }
+        let bufferFull: Bool = state.withLock { s in
+            for (id, d) in overlay {
+                s.bufferBytes += d.doc.source.count - (s.buffer[id]?.doc.source.count ?? 0)
+                s.buffer[id] = d
+            }
             for (n, doc) in superseded { s.pendingDeletes[n, default: []].append(doc) }
             s.maxSeqNo = finalSeq
             s.translogRowID = rowID
             if mappingChanged { s.mapping = finalMapping }
+            return s.buffer.count >= bufferDocLimit || s.bufferBytes >= IndexService.bufferByteLimit
+        }
+        if bufferFull {
+            // Bound memory: write the buffer out now; it becomes searchable at the next refresh.
+            do { try flushBufferOnQueue(publish: false) } catch {
+                // The writes are durable in the translog; the next refresh retries the flush.
+            }
         }
         return results
     }

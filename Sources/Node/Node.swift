@@ -15,6 +15,7 @@ public final class Node: Sendable {
     public let clusterUUID: String
     public let nodeID: String
     public let autoCreateIndex: Bool
+    let indexingBufferDocs: Int
     let registry = Mutex<[String: IndexService]>([:])
     let logger: Logger
 
@@ -22,6 +23,8 @@ public final class Node: Sendable {
         public var clusterName = "searchlight"
         public var nodeName: String? = nil
         public var autoCreateIndex = true
+        /// Documents an index buffers before writing an (unpublished) segment.
+        public var indexingBufferDocs = 100_000
         public init() {}
     }
 
@@ -31,6 +34,7 @@ public final class Node: Sendable {
         catalog = try Catalog(dataDirectory: dataPath)
         clusterName = options.clusterName
         autoCreateIndex = options.autoCreateIndex
+        indexingBufferDocs = options.indexingBufferDocs
         if let u = try catalog.meta("cluster_uuid") { clusterUUID = u } else {
             clusterUUID = Node.randomID(22)
             try catalog.setMeta("cluster_uuid", clusterUUID)
@@ -55,7 +59,8 @@ public final class Node: Sendable {
         for r in try catalog.indices() {
             let mapping = (try? JSONParser.parse(r.mappings)).flatMap { try? Mapping.parse($0) } ?? Mapping()
             let svc = IndexService(name: r.name, uuid: r.uuid, createdMillis: r.createdMillis, mapping: mapping,
-                                   settings: IndexSettings.fromStored(r.settings), catalog: catalog, dataPath: dataPath)
+                                   settings: IndexSettings.fromStored(r.settings), catalog: catalog, dataPath: dataPath,
+                                   bufferDocLimit: indexingBufferDocs)
             let outcome: Result<Void, OpenSearchError> = svc.writeQueue.sync {
                 do throws(OpenSearchError) { try svc.recover(); return .success(()) } catch { return .failure(error) }
             }
@@ -128,6 +133,7 @@ public final class Node: Sendable {
         let finalSettings = settings
         let catalog = self.catalog
         let dataPath = self.dataPath
+        let bufferDocs = indexingBufferDocs
         let r: Result<IndexService, OpenSearchError> = registry.withLock { reg in
             if let existing = reg[name] {
                 return .failure(OpenSearchError("resource_already_exists_exception", "index [\(name)/\(existing.uuid)] already exists", status: 400,
@@ -139,7 +145,8 @@ public final class Node: Sendable {
             } catch {
                 return .failure(OpenSearchError("exception", "failed to persist index [\(name)]: \(error)", status: 500))
             }
-            let svc = IndexService(name: name, uuid: uuid, createdMillis: now, mapping: mapping, settings: finalSettings, catalog: catalog, dataPath: dataPath)
+            let svc = IndexService(name: name, uuid: uuid, createdMillis: now, mapping: mapping, settings: finalSettings, catalog: catalog,
+                                   dataPath: dataPath, bufferDocLimit: bufferDocs)
             reg[name] = svc
             return .success(svc)
         }

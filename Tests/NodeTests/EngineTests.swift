@@ -110,4 +110,28 @@ import Testing
         let nextValues = try #require(next["hits"]?["hits"]?.arrayValue).compactMap { $0["sort"]?.arrayValue?.first?.int64Value }
         #expect(nextValues.allSatisfy { $0 < values.last! })
     }
+
+    @Test func fullBufferIsFlushedButStaysInvisibleUntilRefresh() async throws {
+        let dir = TempDir()
+        var options = Node.Options()
+        options.indexingBufferDocs = 20
+        do {
+            let node = try Node(dataPath: dir.path, options: options)
+            let svc = try node.writeIndex("b")
+            var ops: [WriteOperation] = []
+            for i in 0..<50 { ops.append(try indexOp("d\(i)", #"{"i":\#(i)}"#)) }
+            _ = await svc.write(Array(ops[0..<25]))
+            _ = await svc.write(Array(ops[25..<50]))
+            #expect(svc.segmentCount == 2)                 // flushed twice, not published
+            #expect(try await count(svc) == 0)
+            #expect(svc.get("d3")?.version == 1)           // realtime get reads the hidden segment
+            _ = await svc.write([try indexOp("d3", #"{"i":-3}"#)])
+            #expect(try node.catalog.translogCount() == 1)  // flushes committed and trimmed the translog
+            try await svc.refresh()
+            #expect(try await count(svc) == 50)
+            #expect(try await count(svc, #"{"term":{"i":-3}}"#) == 1)
+        }
+        let node = try Node(dataPath: dir.path, options: options)
+        #expect(try await count(try #require(node.index(named: "b"))) == 50)
+    }
 }
