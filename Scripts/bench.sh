@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Benchmarks. Usage:
 #   Scripts/bench.sh ingest [--docs N] [--batch 5000] [--conns 2] [--skip-sqlite] [--json-out FILE]
-# `ingest` builds the release binary, starts it on a free port with a temp data dir, and runs
-# Scripts/bench_ingest.py (1,000,000 request events by default) plus the SQLite peer.
+#   Scripts/bench.sh search [--docs 5000000] [--days 30] [--queries 20] [--warmup 5] [--skip-duckdb] [--json-out FILE]
+# Each builds the release binary (unless SEARCHLIGHT_BIN names one), starts it on a free port with a
+# temp data dir, and runs Scripts/bench_<cmd>.py: `ingest` 1,000,000 request events by default plus
+# the SQLite peer; `search` loads daily request-events-* indices and times searches against tantivy
+# (and DuckDB) peers, installing those into the Python environment if missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-usage() { sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 cmd="${1:-}"
 [ -n "$cmd" ] || usage
 shift
 
-case "$cmd" in
-ingest)
+# Sets PY, SEARCHLIGHT_BIN, work, port, pid; the server is stopped and $work removed on exit.
+start_server() {
     if [ -z "${SEARCHLIGHT_BIN:-}" ]; then
         swift build -c release
         SEARCHLIGHT_BIN="$(swift build -c release --show-bin-path)/searchlight"
@@ -30,14 +33,38 @@ ingest)
         if kill -0 "$pid" 2>/dev/null; then
             kill "$pid" 2>/dev/null || true
             wait "$pid" 2>/dev/null || true
-        elif [ "$rc" -ne 0 ]; then
+        else
+            echo "server (pid $pid) had exited" >&2
+        fi
+        if [ "$rc" -ne 0 ]; then
             echo "server log tail:" >&2; tail -n 30 "$work/server.log" >&2 || true
         fi
         rm -rf "$work"
     }
     trap cleanup EXIT
     echo "server: $SEARCHLIGHT_BIN (pid $pid, port $port, data $work/data)"
+}
+
+case "$cmd" in
+ingest)
+    start_server
     "$PY" Scripts/bench_ingest.py --url "http://127.0.0.1:$port" --pid "$pid" --workdir "$work" "$@"
+    ;;
+search)
+    # The peers are Python packages: use the repo's .venv, else a bench venv kept under $TMPDIR.
+    if [ ! -x .venv/bin/python ]; then
+        venv="${TMPDIR:-/tmp}/searchlight-bench-venv"
+        [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+        export PATH="$venv/bin:$PATH"
+        PYV="$venv/bin/python"
+    else
+        PYV=.venv/bin/python
+    fi
+    "$PYV" -c 'import tantivy' 2>/dev/null || "$PYV" -m pip install -q tantivy
+    "$PYV" -c 'import duckdb' 2>/dev/null || "$PYV" -m pip install -q duckdb || echo "duckdb not installed: that peer is skipped" >&2
+    start_server
+    PY="$PYV"
+    "$PY" Scripts/bench_search.py --url "http://127.0.0.1:$port" --pid "$pid" --workdir "$work" "$@"
     ;;
 *)
     usage

@@ -331,6 +331,38 @@ public struct DateFormat: Sendable, Equatable {
         return (Int(y), Int(m), Int(d), Int(rem / 3_600_000), Int(rem / 60_000 % 60), Int(rem / 1000 % 60), Int(rem % 1000))
     }
 
+    /// Formats epoch millis (UTC) with the first alternative of this format, as OpenSearch
+    /// renders dates in `docvalue_fields`, `key_as_string` and sort values.
+    public func format(millis: Int64) -> String {
+        switch alternatives.first {
+        case .epochMillis?: return String(millis)
+        case .epochSecond?: return String(millis / 1000)
+        case .pattern(let tokens)?:
+            let c = DateFormat.civil(fromMillis: millis)
+            func pad(_ v: Int, _ w: Int) -> String {
+                let s = String(v)
+                return String(repeating: "0", count: max(0, w - s.count)) + s
+            }
+            var out = ""
+            for t in tokens {
+                switch t {
+                case .year(let w): out += w == 2 ? pad(c.year % 100, 2) : pad(c.year, 4)
+                case .month(let w): out += pad(c.month, w)
+                case .day(let w): out += pad(c.day, w)
+                case .hour(let w): out += pad(c.hour, w)
+                case .minute(let w): out += pad(c.minute, w)
+                case .second(let w): out += pad(c.second, w)
+                case .fraction(let w): out += String(pad(c.millis, 3).prefix(w)) + String(repeating: "0", count: max(0, w - 3))
+                case .zone: out += "Z"
+                case .literal(let b): out += String(UnicodeScalar(b))
+                }
+            }
+            return out
+        default:
+            return DateFormat.isoString(millis: millis)
+        }
+    }
+
     /// ISO-8601 text (`2024-01-15T00:56:31.165Z`) of epoch millis, UTC.
     public static func isoString(millis: Int64) -> String {
         let c = civil(fromMillis: millis)

@@ -119,8 +119,15 @@ extension SearchlightAPI {
             var o = JSONObject([("_index", .string(svc.name)), ("_id", .string(id)), ("_version", .int(d.version)),
                                 ("_seq_no", .int(d.seqNo)), ("_primary_term", .int(d.primaryTerm)), ("found", true)])
             if let r = d.routing { o["_routing"] = .string(r) }
-            let filter = try sourceFilter(req) ?? SourceFilter()
+            let stored = req.params["stored_fields"].map { StoredFields.parse(.string($0)) }
+            // With stored_fields, _source comes back only when asked for.
+            var filter = try sourceFilter(req) ?? SourceFilter()
+            if let stored, !stored.contains("_source"), req.params["_source"] == nil { filter.disabled = true }
             if let src = filter.apply(d.source) { o["_source"] = src }
+            if let stored {
+                let fields = StoredFields.values(stored, source: d.source, mapping: svc.mapping)
+                if !fields.isEmpty { o["fields"] = .object(fields) }
+            }
             return RESTResponse(200, .object(o))
         }
         r.add([.GET, .HEAD], "/{index}/_source/{id}") { req throws(OpenSearchError) in

@@ -263,7 +263,7 @@ public enum SearchExecutor {
         let seg = view.segment
         var o = JSONObject()
         o["_index"] = .string(snap.indexName)
-        o["_id"] = .string(seg.id(of: c.doc))
+        if r.storedFields != ["_none_"] { o["_id"] = .string(seg.id(of: c.doc)) }
         if r.version { o["_version"] = .int(seg.version(of: c.doc)) }
         if r.seqNoPrimaryTerm {
             o["_seq_no"] = .int(seg.seqNo(of: c.doc))
@@ -272,8 +272,11 @@ public enum SearchExecutor {
         o["_score"] = showScore ? .double(Double(c.score)) : .null
         if let routing = seg.routing(of: c.doc) { o["_routing"] = .string(routing) }
         if let src = r.source.apply(seg.source(of: c.doc)) { o["_source"] = src }
+        var fields = JSONObject()
+        if let stored = r.storedFields, stored != ["_none_"] {
+            for (k, v) in StoredFields.values(stored, source: seg.source(of: c.doc), mapping: snap.mapping) { fields[k] = v }
+        }
         if !r.docValueFields.isEmpty {
-            var fields = JSONObject()
             for (pattern, format) in r.docValueFields {
                 let names = pattern.contains("*") ? snap.mapping.leafFields.map(\.0).filter { Wildcard.matches(pattern, $0) } : [pattern]
                 for name in names {
@@ -281,8 +284,8 @@ public enum SearchExecutor {
                     if !values.isEmpty { fields[name] = .array(values) }
                 }
             }
-            if !fields.isEmpty { o["fields"] = .object(fields) }
         }
+        if !fields.isEmpty { o["fields"] = .object(fields) }
         if !r.sort.isEmpty { o["sort"] = .array(c.keys.map(\.json)) }
         return .object(o)
     }
@@ -295,10 +298,13 @@ public enum SearchExecutor {
             return raw.map { v in
                 switch type {
                 case .date?, .dateNanos?:
-                    if format == "epoch_millis" { return .string(String(v)) }
-                    return .string(DateFormat.isoString(millis: v))
+                    if let format, let f = try? DateFormat(format) { return .string(f.format(millis: v)) }
+                    return .string((mapping.field(field)?.dateFormat ?? DateFormat.defaultDate).format(millis: v))
                 case .boolean?: return .bool(v != 0)
-                default: return col.isDouble ? .double(NumericColumn.double(fromSortable: v)) : .int(v)
+                default:
+                    let n: JSONValue = col.isDouble ? .double(NumericColumn.double(fromSortable: v)) : .int(v)
+                    if let format, format != "use_field_mapping", let d = n.doubleValue { return .string(DecimalPattern.format(d, format)) }
+                    return n
                 }
             }
         }
@@ -325,5 +331,22 @@ public enum SearchExecutor {
     public static func shards(_ snapshots: [IndexSnapshot], skipped: Int = 0) -> JSONValue {
         let n = snapshots.reduce(0) { $0 + $1.numberOfShards } + skipped
         return ["total": .number(n), "successful": .number(n), "skipped": .number(skipped), "failed": 0]
+    }
+}
+
+/// Java DecimalFormat-style patterns for numeric `docvalue_fields` (`#.0`, `0.00`, `#,##0`).
+enum DecimalPattern {
+    static func format(_ value: Double, _ pattern: String) -> String {
+        let parts = pattern.split(separator: ".", maxSplits: 1)
+        let minFraction = parts.count == 2 ? parts[1].filter { $0 == "0" }.count : 0
+        let maxFraction = parts.count == 2 ? parts[1].filter { $0 == "0" || $0 == "#" }.count : 0
+        var text = String(format: "%.\(maxFraction)f", value)
+        if maxFraction > minFraction, text.contains(".") {
+            while text.hasSuffix("0"), let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) - 1 > minFraction {
+                text.removeLast()
+            }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text
     }
 }

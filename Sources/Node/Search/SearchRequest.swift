@@ -23,10 +23,12 @@ public struct SearchRequest: Sendable {
     /// Aggregations are parsed by the aggregation engine; kept raw here.
     public var aggregations: JSONValue?
     public var timeout: String?
+    /// `stored_fields`: nil when absent; `["_none_"]` hides ids too.
+    public var storedFields: [String]?
 
     public init() {}
 
-    static let ignoredKeys: Set<String> = ["highlight", "explain", "stored_fields", "script_fields", "indices_boost", "collapse",
+    static let ignoredKeys: Set<String> = ["highlight", "explain", "script_fields", "indices_boost", "collapse",
                                            "profile", "suggest", "rescore", "slice", "pit", "ext", "stats", "runtime_mappings"]
 
     public static func parse(_ body: JSONValue?, params: [String: String]) throws(OpenSearchError) -> SearchRequest {
@@ -63,6 +65,7 @@ public struct SearchRequest: Sendable {
                 case "min_score": r.minScore = v.doubleValue
                 case "aggs", "aggregations": r.aggregations = v
                 case "timeout": r.timeout = v.stringValue
+                case "stored_fields": r.storedFields = StoredFields.parse(v)
                 default:
                     if ignoredKeys.contains(k) { continue }
                     throw OpenSearchError.parsing("Unknown key for a \(v.tokenName) in [\(k)].")
@@ -86,10 +89,13 @@ public struct SearchRequest: Sendable {
         }
         if let t = params["track_total_hits"] { r.trackTotalHits = t == "true" ? nil : (t == "false" ? 0 : Int(t)) }
         if let t = params["terminate_after"], let i = Int(t) { r.terminateAfter = i }
+        if let sf = params["stored_fields"] { r.storedFields = StoredFields.parse(.string(sf)) }
         if params["version"] == "true" { r.version = true }
         if params["seq_no_primary_term"] == "true" { r.seqNoPrimaryTerm = true }
+        var sourceAsked = body?["_source"] != nil
         if let f = SourceFilter.fromParams(source: params["_source"], includes: params["_source_includes"] ?? params["_source_include"],
-                                           excludes: params["_source_excludes"] ?? params["_source_exclude"]) { r.source = f }
+                                           excludes: params["_source_excludes"] ?? params["_source_exclude"]) { r.source = f; sourceAsked = true }
+        if let sf = r.storedFields, !sf.contains("_source"), !sourceAsked { r.source.disabled = true }
         if let t = params["track_total_hits"], let n = Int(t), n < -1 {
             throw OpenSearchError.illegalArgument("[track_total_hits] parameter must be positive or equals to -1, got \(n)")
         }
