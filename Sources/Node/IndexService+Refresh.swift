@@ -109,6 +109,11 @@ extension IndexService {
             s.pendingDeletes = [:]
         }
         removeFiles(obsolete)
+        // The buffer's many small allocations are free now; hand the pages back to the system
+        // instead of leaving them in malloc's arenas.
+        #if os(Linux)
+        _ = glibcMallocTrim(0)
+        #endif
         maybeMerge()
     }
 
@@ -377,3 +382,9 @@ extension IndexService {
         }
     }
 }
+
+#if os(Linux)
+/// glibc's `malloc_trim` (declared in <malloc.h>, which the Glibc module does not export).
+@_silgen_name("malloc_trim")
+func glibcMallocTrim(_ pad: Int) -> Int32
+#endif

@@ -95,6 +95,21 @@ public final class IndexService: Sendable {
         }
     }
 
+    /// `_source` bytes waiting in the indexing buffer.
+    public var bufferedBytes: Int { state.withLock { $0.bufferBytes } }
+
+    /// Writes the indexing buffer out as an unpublished segment (memory pressure).
+    public func flushBuffer() async throws(OpenSearchError) {
+        let r: Result<Void, OpenSearchError> = await withCheckedContinuation { cont in
+            writeQueue.async {
+                do throws(OpenSearchError) { try self.flushBufferOnQueue(publish: false); cont.resume(returning: .success(())) } catch {
+                    cont.resume(returning: .failure(error))
+                }
+            }
+        }
+        try r.get()
+    }
+
     /// Whether writes or deletions wait for a refresh.
     public var hasPendingChanges: Bool { state.withLock { IndexService.unpublished($0) } }
 

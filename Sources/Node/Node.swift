@@ -16,6 +16,7 @@ public final class Node: Sendable {
     public let nodeID: String
     public let autoCreateIndex: Bool
     let indexingBufferDocs: Int
+    let indexingBufferBytes: Int
     let registry = Mutex<[String: IndexService]>([:])
     let logger: Logger
 
@@ -25,6 +26,9 @@ public final class Node: Sendable {
         public var autoCreateIndex = true
         /// Documents an index buffers before writing an (unpublished) segment.
         public var indexingBufferDocs = 100_000
+        /// `_source` bytes all indices together may buffer (OpenSearch's
+        /// `indices.memory.index_buffer_size`); beyond it the largest buffers are flushed.
+        public var indexingBufferBytes = 48 << 20
         public init() {}
     }
 
@@ -35,6 +39,7 @@ public final class Node: Sendable {
         clusterName = options.clusterName
         autoCreateIndex = options.autoCreateIndex
         indexingBufferDocs = options.indexingBufferDocs
+        indexingBufferBytes = options.indexingBufferBytes
         if let u = try catalog.meta("cluster_uuid") { clusterUUID = u } else {
             clusterUUID = Node.randomID(22)
             try catalog.setMeta("cluster_uuid", clusterUUID)
@@ -73,6 +78,21 @@ public final class Node: Sendable {
         registry.withLock { reg in for s in opened { reg[s.name] = s } }
         let ms = (DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000
         logger.info("recovered \(opened.count) indices in \(ms) ms")
+    }
+
+    /// Keeps the node's indexing buffers within budget by flushing the largest ones (they stay
+    /// invisible to searches until their index refreshes). Called after writes.
+    public func enforceIndexingBuffer() async {
+        var sizes = allIndices.map { ($0, $0.bufferedBytes) }
+        var total = sizes.reduce(0) { $0 + $1.1 }
+        guard total > indexingBufferBytes else { return }
+        sizes.sort { $0.1 > $1.1 }
+        for (svc, bytes) in sizes where total > indexingBufferBytes / 2 && bytes > 0 {
+            do { try await svc.flushBuffer() } catch {
+                logger.error("flushing the indexing buffer of [\(svc.name)] failed: \(error)")
+            }
+            total -= bytes
+        }
     }
 
     /// Refreshes every index whose `index.refresh_interval` has elapsed with changes waiting.

@@ -67,6 +67,7 @@ extension SearchlightAPI {
                 }
             }
             for svc in written { _ = try await applyRefresh(req.params["refresh"], svc) }
+            await node.enforceIndexingBuffer()
             let took = Int64((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000)
             return RESTResponse(200, .object(JSONObject([("took", .int(took)), ("errors", .bool(errors)),
                                                          ("items", .array(results.map { $0 ?? .null }))])))

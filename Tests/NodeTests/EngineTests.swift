@@ -134,4 +134,24 @@ import Testing
         let node = try Node(dataPath: dir.path, options: options)
         #expect(try await count(try #require(node.index(named: "b"))) == 50)
     }
+
+    @Test func sortedColumnFastPathKeepsTieOrder() async throws {
+        let dir = TempDir()
+        let node = try Node(dataPath: dir.path)
+        let svc = try node.writeIndex("t")
+        var ops: [WriteOperation] = []
+        for i in 0..<30 { ops.append(try indexOp("d\(i)", #"{"ts":\#(i / 3)}"#)) }
+        _ = await svc.write(ops)
+        try await svc.refresh()
+        func top(_ order: String, _ size: Int, after: Int64? = nil) async throws -> [String] {
+            var r = try SearchRequest.parse(try JSONParser.parse(#"{"size":\#(size),"sort":[{"ts":"\#(order)"}]}"#), params: [:])
+            if let after { r.searchAfter = [.int(after)] }
+            let res = try await SearchExecutor.search([svc.snapshot()], r)
+            return try #require(res["hits"]?["hits"]?.arrayValue).compactMap { $0["_id"]?.stringValue }
+        }
+        #expect(try await top("desc", 4) == ["d27", "d28", "d29", "d24"])
+        #expect(try await top("asc", 4) == ["d0", "d1", "d2", "d3"])
+        #expect(try await top("desc", 3, after: 9) == ["d24", "d25", "d26"])
+        #expect(try await top("asc", 2, after: 0) == ["d3", "d4"])
+    }
 }

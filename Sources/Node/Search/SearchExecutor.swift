@@ -131,6 +131,36 @@ public enum SearchExecutor {
             }
         }
         let effectiveSort = sort.isEmpty ? [SortSpec.byScore] : sort
+        // Fast path: one sort key on a column whose values never decrease with the doc id (time-
+        // ordered ingest): walk the matches from the right end and stop after k.
+        if effectiveSort.count == 1, case .numeric(_, let isDouble, _) = sources[0], let col = numerics[0], col.sorted,
+           col.docsWithValue == seg.docCount, r.minScore == nil, r.terminateAfter == nil {
+            var top: [Candidate] = []
+            let total = result.docs.count
+            if k > 0 {
+                let visit: (Int32) -> Bool = { doc in
+                    let raw = col.value(doc)
+                    let v: SortValue = isDouble ? .double(NumericColumn.double(fromSortable: raw)) : .int(raw)
+                    let c = Candidate(keys: [v], score: result.scores?[Int(doc)] ?? 0, index: index, segment: segmentIndex, doc: doc)
+                    if let after {
+                        var a = c
+                        a.keys = after
+                        a.index = Int.max
+                        if !before(a, c, effectiveSort) { return true }
+                    }
+                    if top.count >= k, top.last?.keys[0] != v { return false }
+                    top.append(c)
+                    return true  // keep going through values equal to the k-th, for the doc-id tie-break
+                }
+                if effectiveSort[0].descending { result.docs.forEachReversed(visit) } else { result.docs.forEach(visit) }
+                // Equal keys tie-break by doc id ascending, which a reversed walk does not give.
+                top.sort { before($0, $1, effectiveSort) }
+                if top.count > k { top.removeLast(top.count - k) }
+            }
+            var maxScore: Float = -.infinity
+            if let scores = result.scores { result.docs.forEach { maxScore = max(maxScore, scores[Int($0)]); return true } }
+            return SegmentResult(total: total, top: top, maxScore: maxScore, terminatedEarly: false)
+        }
         var top: [Candidate] = []
         var total = 0
         var maxScore: Float = -.infinity

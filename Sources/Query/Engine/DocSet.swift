@@ -42,6 +42,18 @@ public struct DocSet: Sendable, Equatable {
         words.withUnsafeMutableBufferPointer { w in liveWords.withUnsafeBufferPointer { v in for i in w.indices { w[i] &= v[i] } } }
     }
 
+    /// Calls `body` for every member in decreasing order; stop early by returning false.
+    public func forEachReversed(_ body: (Int32) -> Bool) {
+        for wi in stride(from: words.count - 1, through: 0, by: -1) where words[wi] != 0 {
+            var w = words[wi]
+            while w != 0 {
+                let bit = 63 - w.leadingZeroBitCount
+                if !body(Int32(wi << 6 | bit)) { return }
+                w &= ~(1 << UInt64(bit))
+            }
+        }
+    }
+
     /// Calls `body` for every member in increasing order; stop early by returning false.
     public func forEach(_ body: (Int32) -> Bool) {
         for (wi, word) in words.enumerated() where word != 0 {
