@@ -61,5 +61,18 @@ extension Catalog {
                 try c.execute("DELETE FROM translog WHERE id <= ? AND index_uuid = ?", [.int(translogRowID), .text(uuid)])
             }
         }
+        compactIfDue()
+    }
+
+    /// Returns the space of trimmed translog rows to the file system now and then: a checkpoint that
+    /// truncates the WAL, then an incremental vacuum of the free pages. Errors only delay it.
+    func compactIfDue() {
+        let due = compactionCounter.withLock { n -> Bool in
+            n += 1
+            return n % 64 == 0
+        }
+        guard due else { return }
+        try? db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try? db.execute("PRAGMA incremental_vacuum")
     }
 }

@@ -1,10 +1,13 @@
 import Foundation
+import Synchronization
 
 /// `data/catalog.sqlite`: index metadata (name, uuid, settings, mappings) and the append-only
 /// translog. One SQLite file so that a bulk request's documents and the mapping updates they caused
 /// commit in the same transaction.
 public final class Catalog: Sendable {
     public let db: SQLiteDatabase
+    /// Commits since start-up, to space out compactions.
+    let compactionCounter = Mutex(0)
 
     /// A stored index definition.
     public struct IndexRecord: Sendable, Equatable {

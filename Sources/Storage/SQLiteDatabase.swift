@@ -23,6 +23,9 @@ public final class SQLiteDatabase: @unchecked Sendable {
         }
         handle = db
         sqlite3_busy_timeout(db, 5000)
+        // Free pages go back to the file system (translog rows are deleted as soon as a commit
+        // covers them); only effective on a new database, before the first table.
+        try execute("PRAGMA auto_vacuum=INCREMENTAL")
         try execute("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=FULL")
     }

@@ -154,4 +154,46 @@ import Testing
         #expect(try await top("desc", 3, after: 9) == ["d24", "d25", "d26"])
         #expect(try await top("asc", 2, after: 0) == ["d3", "d4"])
     }
+
+    @Test(arguments: [11, 12, 13])
+    func numericSortMatchesBruteForce(seed: UInt64) async throws {
+        var rng = EnginePropertyTests.RNG(state: seed)
+        let dir = TempDir()
+        let node = try Node(dataPath: dir.path)
+        let svc = try node.writeIndex("s")
+        var values: [(id: String, v: Int, order: Int)] = []
+        var order = 0
+        for round in 0..<3 {
+            var ops: [WriteOperation] = []
+            for i in 0..<3000 {
+                let v = Int.random(in: 0..<500, using: &rng)
+                ops.append(try indexOp("r\(round)-\(i)", #"{"v":\#(v),"odd":\#(v % 2)}"#))
+                values.append(("r\(round)-\(i)", v, order))
+                order += 1
+            }
+            _ = await svc.write(ops)
+            try await svc.refresh()
+        }
+        for _ in 0..<20 {
+            let a = Int.random(in: -10..<510, using: &rng), b = Int.random(in: -10..<510, using: &rng)
+            let (lo, hi) = (min(a, b), max(a, b))
+            let n = try await count(svc, #"{"range":{"v":{"gte":\#(lo),"lt":\#(hi)}}}"#)
+            #expect(n == values.filter { $0.v >= lo && $0.v < hi }.count)
+        }
+        #expect(try await count(svc, #"{"range":{"v":{"gte":-5,"lte":600}}}"#) == values.count)
+        for desc in [true, false] {
+            let expected = values.filter { $0.v % 2 == 1 }.sorted {
+                $0.v != $1.v ? (desc ? $0.v > $1.v : $0.v < $1.v) : $0.order < $1.order
+            }
+            var r = try SearchRequest.parse(try JSONParser.parse(#"{"size":25,"query":{"term":{"odd":1}},"sort":[{"v":"\#(desc ? "desc" : "asc")"}]}"#), params: [:])
+            let res = try await SearchExecutor.search([svc.snapshot()], r)
+            let got = try #require(res["hits"]?["hits"]?.arrayValue).compactMap { $0["_id"]?.stringValue }
+            #expect(got == expected.prefix(25).map(\.id))
+            r.searchAfter = [.int(Int64(expected[24].v))]
+            let next = try await SearchExecutor.search([svc.snapshot()], r)
+            let nextValues = try #require(next["hits"]?["hits"]?.arrayValue).compactMap { $0["sort"]?.arrayValue?.first?.int64Value }
+            let strictlyAfter = expected.filter { desc ? $0.v < expected[24].v : $0.v > expected[24].v }.prefix(25).map { Int64($0.v) }
+            #expect(nextValues == Array(strictlyAfter))
+        }
+    }
 }

@@ -131,35 +131,54 @@ public enum SearchExecutor {
             }
         }
         let effectiveSort = sort.isEmpty ? [SortSpec.byScore] : sort
-        // Fast path: one sort key on a column whose values never decrease with the doc id (time-
-        // ordered ingest): walk the matches from the right end and stop after k.
-        if effectiveSort.count == 1, case .numeric(_, let isDouble, _) = sources[0], let col = numerics[0], col.sorted,
-           col.docsWithValue == seg.docCount, r.minScore == nil, r.terminateAfter == nil {
+        // Fast path for one numeric sort key: visit 4096-doc zones best-first by their zone map
+        // and stop once no remaining zone can beat the current k-th value.
+        if effectiveSort.count == 1, case .numeric(_, let isDouble, _) = sources[0], let col = numerics[0], !col.isMultiValued,
+           col.docsWithValue == seg.docCount, r.minScore == nil, r.terminateAfter == nil, k > 0 {
+            let desc = effectiveSort[0].descending
+            let zones = (0..<col.zoneCount).sorted { desc ? col.zoneMax($0) > col.zoneMax($1) : col.zoneMin($0) < col.zoneMin($1) }
             var top: [Candidate] = []
-            let total = result.docs.count
-            if k > 0 {
-                let visit: (Int32) -> Bool = { doc in
-                    let raw = col.value(doc)
-                    let v: SortValue = isDouble ? .double(NumericColumn.double(fromSortable: raw)) : .int(raw)
-                    let c = Candidate(keys: [v], score: result.scores?[Int(doc)] ?? 0, index: index, segment: segmentIndex, doc: doc)
+            var worst: Int64? = nil  // raw value of the k-th candidate once k are held
+            func raw(_ c: Candidate) -> Int64 {
+                switch c.keys[0] {
+                case .int(let i): return i
+                case .double(let d): return NumericColumn.sortableLong(d)
+                default: return 0
+                }
+            }
+            for z in zones {
+                if let w = worst, desc ? col.zoneMax(z) < w : col.zoneMin(z) > w { break }
+                let start = z << 12
+                result.docs.forEach(in: start, min(seg.docCount, start + NumericColumn.zoneSize)) { doc in
+                    let v = col.value(doc)
+                    if let w = worst, desc ? v < w : v > w { return true }
+                    let key: SortValue = isDouble ? .double(NumericColumn.double(fromSortable: v)) : .int(v)
+                    let c = Candidate(keys: [key], score: result.scores?[Int(doc)] ?? 0, index: index, segment: segmentIndex, doc: doc)
                     if let after {
                         var a = c
                         a.keys = after
                         a.index = Int.max
                         if !before(a, c, effectiveSort) { return true }
                     }
-                    if top.count >= k, top.last?.keys[0] != v { return false }
                     top.append(c)
-                    return true  // keep going through values equal to the k-th, for the doc-id tie-break
+                    if top.count >= 2 * k + 16 {
+                        top.sort { before($0, $1, effectiveSort) }
+                        top.removeLast(top.count - k)
+                        worst = raw(top[k - 1])
+                    }
+                    return true
                 }
-                if effectiveSort[0].descending { result.docs.forEachReversed(visit) } else { result.docs.forEach(visit) }
-                // Equal keys tie-break by doc id ascending, which a reversed walk does not give.
-                top.sort { before($0, $1, effectiveSort) }
-                if top.count > k { top.removeLast(top.count - k) }
+                if worst == nil, top.count >= k {
+                    top.sort { before($0, $1, effectiveSort) }
+                    top.removeLast(top.count - k)
+                    worst = raw(top[k - 1])
+                }
             }
+            top.sort { before($0, $1, effectiveSort) }
+            if top.count > k { top.removeLast(top.count - k) }
             var maxScore: Float = -.infinity
             if let scores = result.scores { result.docs.forEach { maxScore = max(maxScore, scores[Int($0)]); return true } }
-            return SegmentResult(total: total, top: top, maxScore: maxScore, terminatedEarly: false)
+            return SegmentResult(total: result.docs.count, top: top, maxScore: maxScore, terminatedEarly: false)
         }
         var top: [Candidate] = []
         var total = 0

@@ -22,6 +22,21 @@ public struct DocSet: Sendable, Equatable {
         words[Int(doc) >> 6] & (1 << UInt64(doc & 63)) != 0
     }
 
+    /// Adds every doc id in `[start, end)`.
+    public mutating func insertRange(_ start: Int, _ end: Int) {
+        guard start < end else { return }
+        var i = start
+        while i < end {
+            if i & 63 == 0 && end - i >= 64 {
+                words[i >> 6] = ~0
+                i += 64
+            } else {
+                words[i >> 6] |= 1 << UInt64(i & 63)
+                i += 1
+            }
+        }
+    }
+
     public var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
     public var isEmpty: Bool { !words.contains { $0 != 0 } }
 
@@ -42,16 +57,25 @@ public struct DocSet: Sendable, Equatable {
         words.withUnsafeMutableBufferPointer { w in liveWords.withUnsafeBufferPointer { v in for i in w.indices { w[i] &= v[i] } } }
     }
 
-    /// Calls `body` for every member in decreasing order; stop early by returning false.
-    public func forEachReversed(_ body: (Int32) -> Bool) {
-        for wi in stride(from: words.count - 1, through: 0, by: -1) where words[wi] != 0 {
+    /// Calls `body` for the members in `[start, end)`, increasing; stop early by returning false.
+    /// Returns false when stopped early.
+    @discardableResult
+    public func forEach(in start: Int, _ end: Int, _ body: (Int32) -> Bool) -> Bool {
+        guard start < end else { return true }
+        var wi = start >> 6
+        let last = (end - 1) >> 6
+        while wi <= last {
             var w = words[wi]
+            if wi == start >> 6 { w &= ~0 << UInt64(start & 63) }
+            if wi == last, end & 63 != 0 { w &= (1 << UInt64(end & 63)) - 1 }
             while w != 0 {
-                let bit = 63 - w.leadingZeroBitCount
-                if !body(Int32(wi << 6 | bit)) { return }
-                w &= ~(1 << UInt64(bit))
+                let bit = w.trailingZeroBitCount
+                if !body(Int32(wi << 6 | bit)) { return false }
+                w &= w &- 1
             }
+            wi += 1
         }
+        return true
     }
 
     /// Calls `body` for every member in increasing order; stop early by returning false.

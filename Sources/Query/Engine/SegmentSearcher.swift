@@ -176,6 +176,21 @@ public struct SegmentSearcher {
             guard let col = segment.numeric(r.field) else { return set }
             guard let (lo, hi) = try QueryValues.bounds(r, type: type, mapping: mapping, now: now) else { return set }
             if lo > hi || hi < col.minValue || lo > col.maxValue { return set }
+            if !col.isMultiValued && col.docsWithValue == docCount {
+                // Zones entirely inside the range need no per-document check (a day's index under
+                // "last 7 days" is one such block after another).
+                for z in 0..<col.zoneCount {
+                    let start = z << 12, end = min(docCount, start + NumericColumn.zoneSize)
+                    let zmin = col.zoneMin(z), zmax = col.zoneMax(z)
+                    if zmax < lo || zmin > hi { continue }
+                    if zmin >= lo && zmax <= hi { set.insertRange(start, end); continue }
+                    for d in start..<end {
+                        let v = col.value(Int32(d))
+                        if v >= lo && v <= hi { set.insert(Int32(d)) }
+                    }
+                }
+                return set
+            }
             col.forEachDoc(inRange: lo, hi) { set.insert($0) }
         case .keyword, .text:
             let k = segment.keyword(r.field)
