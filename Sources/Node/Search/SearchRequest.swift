@@ -123,5 +123,9 @@ public struct SearchRequest: Sendable {
     }
 
     /// Whether hits need scores.
-    var needsScores: Bool { sort.isEmpty || trackScores || minScore != nil || sort.contains { $0.target == .score } }
+    var needsScores: Bool {
+        if minScore != nil || trackScores { return true }
+        if size == 0 && aggregations == nil { return false }  // nothing shows a score
+        return sort.isEmpty || sort.contains { $0.target == .score }
+    }
 }
