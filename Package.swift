@@ -22,7 +22,8 @@ let package = Package(
         .target(name: "Storage", dependencies: ["JSON", "CSQLite", "CZlib"], swiftSettings: strict),
         .target(name: "Index", dependencies: ["JSON", "Storage", "CZlib"], swiftSettings: strict),
         .target(name: "Query", dependencies: ["JSON", "Index"], swiftSettings: strict),
-        .target(name: "Node", dependencies: ["JSON", "Storage", "Index", "Query",
+        .target(name: "Aggregations", dependencies: ["JSON", "Index", "Query"], swiftSettings: strict),
+        .target(name: "Node", dependencies: ["JSON", "Storage", "Index", "Query", "Aggregations",
                                              .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .target(name: "RESTAPI", dependencies: ["JSON", "Storage", "Node",
                                                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -35,6 +36,7 @@ let package = Package(
         .testTarget(name: "IndexTests", dependencies: ["Index"], swiftSettings: strict),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Query", "Index", "JSON"], swiftSettings: strict),
         .testTarget(name: "QueryTests", dependencies: ["Query", "Index", "JSON"], swiftSettings: strict),
+        .testTarget(name: "AggregationsTests", dependencies: ["Aggregations", "Index", "Query", "JSON", "Node"], swiftSettings: strict),
         .testTarget(name: "RESTAPITests", dependencies: ["RESTAPI", "Node",
                                                          .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
     ]

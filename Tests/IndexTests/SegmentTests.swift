@@ -235,34 +235,34 @@ extension NumericColumn {
             let s = try Segment(path: dir + "/s.seg")  // the mapping outlives the deleted file
             return (s.numeric("f"), s)
         }
-        // _seq_no 0..<n: linear, width 0; _version constant.
+        // _seq_no 0..<n: linear, no per-doc bits; _version constant.
         let (_, s0) = try column { _ in nil }
-        #expect(s0.seqNos.isLinear && s0.seqNos.width == 0 && s0.versions.isLinear && s0.versions.step == 0)
+        #expect(s0.seqNos.isLinear && s0.seqNos.bitsPerValue == 0 && s0.versions.isLinear && s0.versions.step == 0)
         #expect(s0.numeric("f") == nil)
         // Linear with gaps and missing docs.
         let (linOpt, _) = try column { d in d % 3 == 0 ? [5_000 - Int64(d) * 7] : nil }
         let lin = try #require(linOpt)
         #expect(lin.isLinear && !lin.sorted && lin.hasValue(9) && !lin.hasValue(10) && lin.value(9) == 5_000 - 63)
         #expect(lin.docs(inRange: 5_000 - 70, 5_000 - 63) == [9] && lin.docs(inRange: .min, .max).count == 3334)
-        // Multiples of 1000: gcd packs into 1 byte.
+        // Multiples of 1000: gcd packs into 8 bits.
         let (gOpt, _) = try column { d in [Int64(d % 200) * 1000 + 1_000_000] }
         let g = try #require(gOpt)
-        #expect(!g.isLinear && !g.isTable && g.width == 1 && g.step == 1000)
+        #expect(!g.isLinear && !g.isTable && g.bitsPerValue == 8 && g.step == 1000)
         #expect(g.docs(inRange: 1_050_001, 1_051_000).count == 50 && g.docs(inRange: 1_050_001, 1_050_999).isEmpty)
         // Few distinct, widely spread values: a table.
         let spread: [Int64] = [-9_000_000_000, 3, 77_777_777_777, 5]
         let (tOpt, _) = try column { d in [spread[d % 4]] }
         let t = try #require(tOpt)
-        #expect(t.isTable && t.width == 1 && t.value(2) == 77_777_777_777 && t.docs(inRange: 0, 10).count == n / 2)
-        // Extremes need 8 bytes.
+        #expect(t.isTable && t.bitsPerValue == 2 && t.value(2) == 77_777_777_777 && t.docs(inRange: 0, 10).count == n / 2)
+        // Extremes need 64 bits.
         let (xOpt, _) = try column { d in [d % 2 == 0 ? .min + Int64(d) : .max - Int64(d)] }
         let x = try #require(xOpt)
-        #expect(x.width == 8 && !x.isTable && x.value(0) == .min && x.value(1) == .max - 1 && x.docs(inRange: .max - 1, .max) == [1])
+        #expect(x.bitsPerValue == 64 && !x.isTable && x.value(0) == .min && x.value(1) == .max - 1 && x.docs(inRange: .max - 1, .max) == [1])
         #expect(x.docs(inRange: .min, .min) == [0] && x.docs(inRange: .min, 0).count == n / 2)
-        // 5,001 distinct values among 10,000 docs: a 2-byte table beats 8 bytes.
+        // 5,001 distinct values among 10,000 docs: a 13-bit table beats 64 bits.
         let (t2Opt, _) = try column { d in [d % 2 == 0 ? .min : .max - Int64(d)] }
         let t2 = try #require(t2Opt)
-        #expect(t2.isTable && t2.width == 2 && t2.value(0) == .min && t2.value(9_999) == .max - 9_999)
+        #expect(t2.isTable && t2.bitsPerValue == 13 && t2.value(0) == .min && t2.value(9_999) == .max - 9_999)
         #expect(t2.docs(inRange: .min, .min).count == n / 2 && t2.docs(inRange: .max - 2, .max) == [1])
         // Sorted, with missing docs.
         let (srtOpt, _) = try column { d in d % 10 == 3 ? nil : [Int64(d / 7) * 3] }

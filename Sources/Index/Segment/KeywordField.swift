@@ -8,15 +8,17 @@ import Storage
 /// 8   u64 docsWithField
 /// 16  u64 ordCount            number of (doc, ordinal) pairs
 /// 24  u8  flags               1 = multi-valued
-/// 25  u8  ordWidth            bytes per ordinal entry (1, 2, 4)
-/// 26  u8  offsetsWidth        multi-valued: bytes per ordinal offset, else 0
-/// 27  u8  postingsIndexWidth  bytes per postings offset
+/// 25  u8  ordBits             bits per ordinal entry
+/// 26  u8  offsetsBits         multi-valued: bits per ordinal offset, else 0
+/// 27  u8  postingsIndexBits   bits per postings offset
 /// 28  4 bytes zero
 /// 32  u64 dictOffset          `TermDictionary`
-/// 40  u64 ordsOffset          single-valued: docCount entries of ordinal + 1 (0 = no value);
-///                             multi-valued: ordCount ordinals, each doc's ascending and distinct
-/// 48  u64 offsetsOffset       multi-valued: docCount + 1 offsets into the ordinals
-/// 56  u64 postingsIndexOffset termCount + 1 offsets of each term's record in the postings data
+/// 40  u64 ordsOffset          `PackedInts` of ordBits: single-valued: docCount entries of
+///                             ordinal + 1 (0 = no value); multi-valued: ordCount ordinals, each
+///                             doc's ascending and distinct
+/// 48  u64 offsetsOffset       multi-valued: `PackedInts` of docCount + 1 offsets into the ordinals
+/// 56  u64 postingsIndexOffset `PackedInts` of termCount + 1 offsets of each term's record in the
+///                             postings data
 /// 64  u64 postingsOffset      `Postings` records without frequencies, by ordinal
 /// 72  u64 postingsLength
 /// ```
@@ -40,23 +42,23 @@ public struct KeywordField: @unchecked Sendable {  // pointers into `owner`'s im
         docsWithField = try c.int(8)
         let ordCount = try c.int(16)
         isMultiValued = try c.u8(24) & 1 != 0
-        let ordWidth = try c.width(25), offsetsWidth = try c.width(26), indexWidth = try c.width(27)
-        guard ordWidth > 0, indexWidth > 0, docsWithField <= docCount else { throw c.fail("bad keyword header") }
+        let ordBits = try c.bits(25), offsetsBits = try c.bits(26), indexBits = try c.bits(27)
+        guard docsWithField <= docCount, termCount < Int(Int32.max) else { throw c.fail("bad keyword header") }
         dictionary = try TermDictionary(c, at: try c.int(32))
         guard dictionary.termCount == termCount else { throw c.fail("keyword dictionary size mismatch") }
         if isMultiValued {
-            guard offsetsWidth > 0 else { throw c.fail("missing ordinal offsets") }
-            ordinals = PackedInts(base: try c.pointer(try c.int(40), ordCount * ordWidth), width: ordWidth)
-            offsets = PackedInts(base: try c.pointer(try c.int(48), (docCount + 1) * offsetsWidth), width: offsetsWidth)
+            ordinals = try c.packedInts(try c.int(40), count: ordCount, bits: ordBits)
+            offsets = try c.packedInts(try c.int(48), count: docCount + 1, bits: offsetsBits)
             guard offsets[docCount] == UInt64(ordCount) else { throw c.fail("bad ordinal offsets") }
         } else {
-            ordinals = PackedInts(base: try c.pointer(try c.int(40), docCount * ordWidth), width: ordWidth)
-            offsets = PackedInts(base: ordinals.base, width: 0)
+            ordinals = try c.packedInts(try c.int(40), count: docCount, bits: ordBits)
+            offsets = PackedInts(base: ordinals.base, bits: 0)
         }
         let postingsLength = try c.int(72)
-        postingsIndex = PackedInts(base: try c.pointer(try c.int(56), (termCount + 1) * indexWidth), width: indexWidth)
+        postingsIndex = try c.packedInts(try c.int(56), count: termCount + 1, bits: indexBits)
         postingsData = try c.pointer(try c.int(64), postingsLength)
         guard postingsIndex[termCount] == UInt64(postingsLength) else { throw c.fail("bad postings index") }
+        for o in 0..<termCount where postingsIndex[o] > postingsIndex[o + 1] { throw c.fail("bad postings index") }
     }
 
     /// Term `ord` (terms sorted by UTF-8 bytes).

@@ -4,24 +4,29 @@ import Storage
 ///
 /// Byte layout of a numeric section (8-byte aligned; offsets relative to the section start):
 /// ```
-/// 0   u8  width          bytes per packed value: 0, 1, 2, 4 or 8
-/// 1   u8  flags          1 double · 2 multi-valued · 4 sorted · 8 presence bitset · 16 table · 32 linear
-/// 2   u8  offsetsWidth   multi-valued: bytes per value offset (1, 2, 4, 8), else 0
-/// 3   5 bytes zero
+/// 0   u8  encoding       0 linear · 1 table · 2 packed · 3 blocks
+/// 1   u8  flags          1 double · 2 multi-valued · 4 sorted · 8 presence bitset
+/// 2   u8  bits           bits per stored value (table, packed, blocks), else 0
+/// 3   u8  offsetsBits    multi-valued: bits per value offset, else 0
+/// 4   4 bytes zero
 /// 8   i64 minValue       over all values (0 when there are none)
 /// 16  i64 maxValue
 /// 24  i64 base
-/// 32  i64 step           packed: value = base + packed × step (step = gcd of value − min, ≥ 1)
-///                        table:  value = table[packed]
-///                        linear: value = base + doc × step (single-valued, width 0: `_seq_no`, constants)
+/// 32  i64 step
 /// 40  u64 valueCount     number of values (sum over docs)
 /// 48  u64 docsWithValue
 /// 56  u64 docCount
 /// 64  u64 tableCount
-/// 72  u64 packedOffset   single-valued: docCount packed values (a doc without a value repeats
-///                        the previous doc's, so a sorted column stays sorted); multi-valued:
-///                        valueCount packed values, each doc's ascending
-/// 80  u64 offsetsOffset  multi-valued: docCount + 1 value offsets; doc d has values [off[d], off[d+1])
+/// 72  u64 valuesOffset   the stored values s[i], one per doc (single-valued; a doc without a
+///                        value repeats the previous doc's, so a sorted column stays sorted) or
+///                        valueCount (multi-valued, each doc's ascending):
+///                        linear: none; value = base + doc × step (`_seq_no`, constants)
+///                        table:  `PackedInts` s; value = table[s[i]]
+///                        packed: `PackedInts` s; value = base + s[i] × step
+///                        blocks: `BlockedInts` s; value = base + s[i] × step
+///                        (packed, blocks: base = minValue, step = gcd of value − min, ≥ 1)
+/// 80  u64 offsetsOffset  multi-valued: `PackedInts` of docCount + 1 value offsets; doc d has
+///                        values [off[d], off[d+1])
 /// 88  u64 presenceOffset single-valued with missing docs: bitset of docs with a value, else 0
 /// 96  u64 zonesOffset    per 4,096 docs (i64 min, i64 max) of the block's values;
 ///                        (Int64.max, Int64.min) for a block without values
@@ -33,19 +38,21 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
     public static let zoneSize = 4096
     static let zoneShift = 12
 
+    enum Encoding: UInt8 { case linear = 0, table = 1, packed = 2, blocks = 3 }
+
     struct Flags {
         static let double: UInt8 = 1, multiValued: UInt8 = 2, sorted: UInt8 = 4, presence: UInt8 = 8
-        static let table: UInt8 = 16, linear: UInt8 = 32
     }
 
     let owner: SegmentMapping
     let docCount: Int
-    let width: Int
+    let encoding: Encoding
     let base: Int64
     let step: Int64
-    let isTable: Bool
-    let isLinear: Bool
-    let packed: UnsafeRawPointer
+    /// table, packed: the stored values; blocks: the offsets from their block's base.
+    let packed: PackedInts
+    /// blocks: the per-block bases (with `packed`, a `BlockedInts`).
+    let blockBases: UnsafeRawPointer
     let offsets: PackedInts
     let presence: UnsafeRawPointer?
     let zones: UnsafeRawPointer
@@ -64,11 +71,17 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
     /// Number of zone-map blocks (`zoneMin` / `zoneMax` indices).
     public var zoneCount: Int { (docCount + Self.zoneSize - 1) >> Self.zoneShift }
 
+    var isLinear: Bool { encoding == .linear }
+    var isTable: Bool { encoding == .table }
+    /// Bits per stored value: for tests and size reports.
+    var bitsPerValue: Int { packed.bits }
+
     init(_ c: SegmentCursor, owner: SegmentMapping, docCount: Int) throws(StorageError) {
         self.owner = owner
-        width = try c.width(0)
+        guard let encoding = Encoding(rawValue: try c.u8(0)) else { throw c.fail("unknown numeric encoding") }
+        self.encoding = encoding
         let flags = try c.u8(1)
-        let offsetsWidth = try c.width(2)
+        let bits = try c.bits(2), offsetsBits = try c.bits(3)
         minValue = try c.i64(8)
         maxValue = try c.i64(16)
         base = try c.i64(24)
@@ -84,40 +97,49 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
         isDouble = flags & Flags.double != 0
         isMultiValued = flags & Flags.multiValued != 0
         sorted = flags & Flags.sorted != 0
-        isTable = flags & Flags.table != 0
-        isLinear = flags & Flags.linear != 0
-        if isLinear && (width != 0 || isMultiValued) { throw c.fail("bad linear numeric column") }
-        if !isTable && !isLinear && step <= 0 && width > 0 { throw c.fail("bad numeric step") }
-        let packedCount = isMultiValued ? valueCount : docCount
-        packed = try c.pointer(try c.int(72), packedCount * width)
+        if encoding == .linear && (isMultiValued || bits != 0) { throw c.fail("bad linear numeric column") }
+        if (encoding == .packed || encoding == .blocks) && step <= 0 { throw c.fail("bad numeric step") }
+        let storedCount = isMultiValued ? valueCount : docCount
+        let dummy = try c.pointer(0, 8)
+        switch encoding {
+        case .linear:
+            packed = PackedInts(base: dummy, bits: 0)
+            blockBases = dummy
+        case .table, .packed:
+            packed = try c.packedInts(try c.int(72), count: storedCount, bits: bits)
+            blockBases = dummy
+        case .blocks:
+            let blocked = try BlockedInts(c, at: try c.int(72), count: storedCount, bits: bits)
+            packed = blocked.offsets
+            blockBases = blocked.bases
+        }
         if isMultiValued {
-            guard offsetsWidth > 0 else { throw c.fail("missing value offsets") }
-            offsets = PackedInts(base: try c.pointer(try c.int(80), (docCount + 1) * offsetsWidth), width: offsetsWidth)
-            guard offsets[docCount] == UInt64(valueCount) else { throw c.fail("bad value offsets") }
+            offsets = try c.packedInts(try c.int(80), count: docCount + 1, bits: offsetsBits)
+            guard offsets[0] == 0, offsets[docCount] == UInt64(valueCount) else { throw c.fail("bad value offsets") }
+            for d in 0..<docCount where offsets[d] > offsets[d + 1] { throw c.fail("bad value offsets") }
         } else {
-            offsets = PackedInts(base: packed, width: 0)
+            offsets = PackedInts(base: dummy, bits: 0)
         }
         presence = flags & Flags.presence != 0 ? try c.pointer(try c.int(88), bitsetWordCount(docCount) * 8) : nil
         let zoneCount = (docCount + Self.zoneSize - 1) >> Self.zoneShift
         zones = try c.pointer(try c.int(96), zoneCount * 16)
         table = try c.pointer(try c.int(104), tableCount * 8)
-        if isTable && tableCount == 0 && valueCount > 0 { throw c.fail("empty value table") }
+        if encoding == .table {
+            if tableCount == 0 && valueCount > 0 { throw c.fail("empty value table") }
+            // Every stored index must address the table (checked once, so lookups need no bounds check).
+            for i in 0..<storedCount where packed[i] >= UInt64(tableCount) { throw c.fail("table index out of range") }
+        }
     }
 
     // MARK: per document
 
-    @inline(__always) func decode(_ p: UInt64) -> Int64 {
-        isTable ? table.i64(Int(truncatingIfNeeded: p) &<< 3) : base &+ Int64(bitPattern: p &* UInt64(bitPattern: step))
+    /// The stored value s[i] (a table index or a unit) at doc or value index `i`.
+    @inline(__always) func stored(_ i: Int) -> UInt64 {
+        encoding == .blocks ? blockBases.u64((i &>> BlockedInts.blockShift) &<< 3) &+ packed[i] : packed[i]
     }
 
-    @inline(__always) func packedValue(_ i: Int) -> UInt64 {
-        switch width {
-        case 1: return UInt64(packed.u8(i))
-        case 2: return UInt64(packed.u16(i &<< 1))
-        case 4: return UInt64(packed.u32(i &<< 2))
-        case 8: return packed.u64(i &<< 3)
-        default: return 0
-        }
+    @inline(__always) func decode(_ p: UInt64) -> Int64 {
+        encoding == .table ? table.i64(Int(truncatingIfNeeded: p) &<< 3) : base &+ Int64(bitPattern: p &* UInt64(bitPattern: step))
     }
 
     public func hasValue(_ doc: Int32) -> Bool {
@@ -130,10 +152,16 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
     /// The doc's first (smallest) value; only meaningful when `hasValue(doc)`.
     @inline(__always)
     public func value(_ doc: Int32) -> Int64 {
-        let d = Int(doc)
-        if isLinear { return base &+ step &* Int64(d) }
-        if isMultiValued { return decode(packedValue(Int(truncatingIfNeeded: offsets[d]))) }
-        return decode(packedValue(d))
+        var i = Int(doc)
+        if isMultiValued { i = Int(truncatingIfNeeded: offsets[i]) }
+        switch encoding {
+        case .packed: return base &+ Int64(bitPattern: packed[i] &* UInt64(bitPattern: step))
+        case .blocks:
+            let unit = blockBases.u64((i &>> BlockedInts.blockShift) &<< 3) &+ packed[i]
+            return base &+ Int64(bitPattern: unit &* UInt64(bitPattern: step))
+        case .table: return table.i64(Int(truncatingIfNeeded: packed[i]) &<< 3)
+        case .linear: return base &+ step &* Int64(i)
+        }
     }
 
     /// Replaces `into`'s contents with all values of the doc, ascending (duplicates kept).
@@ -143,7 +171,7 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
         if !isMultiValued { out.append(value(doc)); return }
         let d = Int(doc)
         for i in Int(truncatingIfNeeded: offsets[d])..<Int(truncatingIfNeeded: offsets[d &+ 1]) {
-            out.append(decode(packedValue(i)))
+            out.append(decode(stored(i)))
         }
     }
 
@@ -159,9 +187,9 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
     /// Calls `body` once, in doc-id order, for every doc having a value in `[lo, hi]`.
     public func forEachDoc(inRange lo: Int64, _ hi: Int64, _ body: (Int32) -> Void) {
         guard lo <= hi, docsWithValue > 0, lo <= maxValue, hi >= minValue else { return }
-        if isLinear { return linearScan(lo, hi, body) }
+        if encoding == .linear { return linearScan(lo, hi, body) }
         guard let (plo, span) = packedRange(lo, hi) else { return }
-        if sorted { return sortedScan(plo, span, body) }
+        if sorted { return sortedScan(lo, hi, plo, span, body) }
         for b in 0..<zoneCount {
             let zmin = zoneMin(b), zmax = zoneMax(b)
             if zmax < lo || zmin > hi { continue }
@@ -171,21 +199,37 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
                 multiScan(start, end, plo, span, body)
             } else if presence == nil && zmin >= lo && zmax <= hi {
                 for d in start..<end { body(Int32(truncatingIfNeeded: d)) }
-            } else {
-                switch width {
-                case 1: scan(UInt8.self, start, end, plo, span, body)
-                case 2: scan(UInt16.self, start, end, plo, span, body)
-                case 4: scan(UInt32.self, start, end, plo, span, body)
-                case 8: scan(UInt64.self, start, end, plo, span, body)
-                default: scanPresent(start, end, body)  // width 0: every value is `base`, in range
+            } else if encoding == .blocks {
+                // Per 1,024-doc block, compare the offsets against the range shifted by the block's base.
+                var from = start
+                while from < end {
+                    let to = min(end, from &+ BlockedInts.blockSize)
+                    scan(from, to, plo &- blockBases.u64((from &>> BlockedInts.blockShift) &<< 3), span, body)
+                    from = to
                 }
+            } else {
+                scan(start, end, plo, span, body)
             }
         }
     }
 
-    /// The packed values `[plo, plo + span]` that decode into `[lo, hi]`, or nil if none do.
+    /// Docs `start..<end` whose `packed` value p has `p − plo ≤ span` (wrapping).
+    @inline(__always)
+    private func scan(_ start: Int, _ end: Int, _ plo: UInt64, _ span: UInt64, _ body: (Int32) -> Void) {
+        if let presence {
+            packed.forEach(start, end) { d, p in
+                if p &- plo <= span && presence.bit(d) { body(Int32(truncatingIfNeeded: d)) }
+            }
+        } else {
+            packed.forEach(start, end) { d, p in
+                if p &- plo <= span { body(Int32(truncatingIfNeeded: d)) }
+            }
+        }
+    }
+
+    /// The stored values `[plo, plo + span]` that decode into `[lo, hi]`, or nil if none do.
     func packedRange(_ lo: Int64, _ hi: Int64) -> (UInt64, UInt64)? {
-        if isTable {
+        if encoding == .table {
             var a = 0, b = tableCount
             while a < b { let m = (a + b) >> 1; if table.i64(m << 3) < lo { a = m + 1 } else { b = m } }
             let first = a
@@ -203,51 +247,41 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
         return (UInt64(plo), UInt64(phi - plo))
     }
 
-    @inline(__always)
-    private func scan<T: FixedWidthInteger & UnsignedInteger>(_: T.Type, _ start: Int, _ end: Int, _ plo: UInt64, _ span: UInt64,
-                                                               _ body: (Int32) -> Void) {
-        let p = packed
-        let size = MemoryLayout<T>.size
-        if let presence {
-            for d in start..<end {
-                let v = UInt64(T(littleEndian: p.loadUnaligned(fromByteOffset: d &* size, as: T.self)))
-                if v &- plo <= span && presence.bit(d) { body(Int32(truncatingIfNeeded: d)) }
-            }
-        } else {
-            for d in start..<end {
-                let v = UInt64(T(littleEndian: p.loadUnaligned(fromByteOffset: d &* size, as: T.self)))
-                if v &- plo <= span { body(Int32(truncatingIfNeeded: d)) }
-            }
-        }
-    }
-
-    private func scanPresent(_ start: Int, _ end: Int, _ body: (Int32) -> Void) {
-        for d in start..<end where presence?.bit(d) ?? true { body(Int32(truncatingIfNeeded: d)) }
-    }
-
     private func multiScan(_ start: Int, _ end: Int, _ plo: UInt64, _ span: UInt64, _ body: (Int32) -> Void) {
         var i = Int(truncatingIfNeeded: offsets[start])
         for d in start..<end {
             let next = Int(truncatingIfNeeded: offsets[d &+ 1])
             while i < next {
-                if packedValue(i) &- plo <= span { body(Int32(truncatingIfNeeded: d)); break }
+                if stored(i) &- plo <= span { body(Int32(truncatingIfNeeded: d)); break }
                 i &+= 1
             }
             i = next
         }
     }
 
-    /// Sorted single-valued column: binary search the first doc, then stream until past `hi`.
-    private func sortedScan(_ plo: UInt64, _ span: UInt64, _ body: (Int32) -> Void) {
-        var a = 0, b = docCount
-        while a < b { let m = (a + b) >> 1; if packedValue(m) < plo { a = m + 1 } else { b = m } }
-        var d = a
-        while d < docCount {
-            let v = packedValue(d)
-            if v &- plo > span { break }
-            if presence?.bit(d) ?? true { body(Int32(truncatingIfNeeded: d)) }
-            d &+= 1
+    /// Sorted single-valued column: the matching docs form one range, found with the zone maps
+    /// and two binary searches.
+    private func sortedScan(_ lo: Int64, _ hi: Int64, _ plo: UInt64, _ span: UInt64, _ body: (Int32) -> Void) {
+        let first = firstDoc(after: lo, orAt: true, stored: plo)
+        let end = firstDoc(after: hi, orAt: false, stored: plo &+ span)
+        if let presence {
+            for d in first..<max(first, end) where presence.bit(d) { body(Int32(truncatingIfNeeded: d)) }
+        } else {
+            for d in first..<max(first, end) { body(Int32(truncatingIfNeeded: d)) }
         }
+    }
+
+    /// In a sorted column: the first doc whose value is ≥ `bound` (`orAt`) or > `bound`, given
+    /// its stored form `packedBound`; `docCount` if none.
+    private func firstDoc(after bound: Int64, orAt: Bool, stored packedBound: UInt64) -> Int {
+        var zone = 0
+        while zone < zoneCount && (orAt ? zoneMax(zone) < bound : zoneMax(zone) <= bound) { zone &+= 1 }
+        var a = min(docCount, zone &<< Self.zoneShift), b = min(docCount, a &+ Self.zoneSize)
+        while a < b {
+            let m = (a + b) >> 1
+            if orAt ? stored(m) < packedBound : stored(m) <= packedBound { a = m + 1 } else { b = m }
+        }
+        return a
     }
 
     /// `value = base + doc × step`: the matching docs form one range.
@@ -262,7 +296,7 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
             last = min(last, Int(clamping: floorDiv(b - Int128(lo), -s)))
         }
         guard first <= last else { return }
-        scanPresent(first, last + 1, body)
+        for d in first...last where presence?.bit(d) ?? true { body(Int32(truncatingIfNeeded: d)) }
     }
 
     // MARK: doubles

@@ -1,5 +1,6 @@
 /// Encodes a numeric section (see `NumericColumn` for the byte layout), choosing the smallest of
-/// linear (width 0), `value − min` ÷ gcd in 1/2/4/8 bytes, or a table of ≤ 65,536 distinct values.
+/// linear (no per-doc data), `value − min` ÷ gcd bit-packed, the same per 1,024-doc block relative
+/// to the block's minimum, or a bit-packed index into a table of ≤ 65,536 distinct values.
 enum NumericColumnWriter {
     /// Appends a numeric section for `(docs[i], values[i])` pairs (docs ascending) at the buffer's
     /// 8-aligned position; returns the min and max value.
@@ -30,76 +31,90 @@ enum NumericColumnWriter {
         var sorted = !multi
         if sorted { for i in vals.indices.dropFirst() where vals[i] < vals[i - 1] { sorted = false; break } }
 
+        // The values in storage order: one per doc (a missing doc repeats the previous value, so
+        // a sorted column stays sorted) or, multi-valued, every value.
+        var stored: [Int64]
+        if multi {
+            stored = vals
+        } else {
+            stored = []
+            stored.reserveCapacity(docCount)
+            var last = minValue
+            var i = 0
+            for d in 0..<docCount {
+                if offsets[d + 1] > offsets[d] { last = vals[i]; i += 1 }
+                stored.append(last)
+            }
+        }
+
         // Choose the encoding.
-        var flags: UInt8 = isDouble ? NumericColumn.Flags.double : 0
-        var width = 0
+        var encoding = NumericColumn.Encoding.packed
         var base = minValue
         var step: Int64 = 1
         var table: [Int64] = []
+        var bits = 0
+        var units: [UInt64] = []
         if !multi, let (b, s) = linearFit(docs: docs, values: vals) {
-            flags |= NumericColumn.Flags.linear
+            encoding = .linear
             base = b; step = s
         } else {
             var g: UInt64 = 0
-            var maxDelta: UInt64 = 0
-            for v in vals {
-                let delta = UInt64(bitPattern: v &- minValue)
-                maxDelta = max(maxDelta, delta)
-                if g != 1 { g = gcd(g, delta) }
-            }
+            for v in vals where g != 1 { g = gcd(g, UInt64(bitPattern: v &- minValue)) }
             if g == 0 { g = 1 }
             step = Int64(bitPattern: g)
-            width = byteWidth(maxDelta / g)
-            if width >= 2 {
-                let distinct = sortedUnique(vals)
-                let tableWidth = distinct.count <= 256 ? 1 : distinct.count <= 65536 ? 2 : 99
-                if tableWidth < width && vals.count * tableWidth + distinct.count * 8 < vals.count * width {
-                    flags |= NumericColumn.Flags.table
-                    width = tableWidth
+            units = stored.map { UInt64(bitPattern: $0 &- minValue) / g }
+            bits = PackedInts.bitsRequired(units.max() ?? 0)
+            var bytes = PackedInts.byteCount(units.count, bits: bits)
+            let blockBits = BlockedInts.bitsRequired(units)
+            if BlockedInts.byteCount(units.count, bits: blockBits) < bytes {
+                encoding = .blocks
+                bits = blockBits
+                bytes = BlockedInts.byteCount(units.count, bits: blockBits)
+            }
+            let distinct = sortedUnique(vals)
+            if !distinct.isEmpty && distinct.count <= 65_536 {
+                let tableBits = PackedInts.bitsRequired(UInt64(distinct.count - 1))
+                if PackedInts.byteCount(stored.count, bits: tableBits) + distinct.count * 8 < bytes {
+                    encoding = .table
                     table = distinct
+                    bits = tableBits
                 }
             }
         }
+        var flags: UInt8 = isDouble ? NumericColumn.Flags.double : 0
         if multi { flags |= NumericColumn.Flags.multiValued }
         if sorted { flags |= NumericColumn.Flags.sorted }
         let hasPresence = !multi && docsWithValue < docCount
         if hasPresence { flags |= NumericColumn.Flags.presence }
-        let offsetsWidth = multi ? storedWidth(UInt64(vals.count)) : 0
-
-        func pack(_ v: Int64) -> UInt64 {
-            if !table.isEmpty {
-                var a = 0, b = table.count
-                while a < b { let m = (a + b) >> 1; if table[m] < v { a = m + 1 } else { b = m } }
-                return UInt64(a)
-            }
-            return UInt64(bitPattern: v &- base) / UInt64(bitPattern: step)
-        }
+        let offsetsBits = multi ? PackedInts.bitsRequired(UInt64(vals.count)) : 0
 
         // Header, patched with offsets below.
-        out.u8(UInt8(width)); out.u8(flags); out.u8(UInt8(offsetsWidth)); for _ in 0..<5 { out.u8(0) }
+        out.u8(encoding.rawValue); out.u8(flags); out.u8(UInt8(bits)); out.u8(UInt8(offsetsBits)); for _ in 0..<4 { out.u8(0) }
         out.i64(minValue); out.i64(maxValue); out.i64(base); out.i64(step)
         out.u64(UInt64(vals.count)); out.u64(UInt64(docsWithValue)); out.u64(UInt64(docCount)); out.u64(UInt64(table.count))
         let offsetSlots = out.count
         for _ in 0..<5 { out.u64(0) }
 
-        out.patch(UInt64(out.count - start), at: offsetSlots)
-        if flags & NumericColumn.Flags.linear == 0 && width > 0 {
-            if multi {
-                for v in vals { out.packed(pack(v), width: width) }
-            } else {
-                var last: UInt64 = 0
-                var i = 0
-                for d in 0..<docCount {
-                    if offsets[d + 1] > offsets[d] { last = pack(vals[i]); i += 1 }
-                    out.packed(last, width: width)
-                }
-            }
-            out.align()
+        switch encoding {
+        case .linear:
+            break
+        case .table:
+            out.patch(UInt64(out.count - start), at: offsetSlots)
+            out.packedInts(stored.lazy.map { v in
+                var a = 0, b = table.count
+                while a < b { let m = (a + b) >> 1; if table[m] < v { a = m + 1 } else { b = m } }
+                return UInt64(a)
+            }, bits: bits)
+        case .packed:
+            out.patch(UInt64(out.count - start), at: offsetSlots)
+            out.packedInts(units, bits: bits)
+        case .blocks:
+            out.patch(UInt64(out.count - start), at: offsetSlots)
+            out.blockedInts(units, bits: bits)
         }
         if multi {
             out.patch(UInt64(out.count - start), at: offsetSlots + 8)
-            for o in offsets { out.packed(UInt64(o), width: offsetsWidth) }
-            out.align()
+            out.packedInts(offsets.lazy.map { UInt64($0) }, bits: offsetsBits)
         }
         if hasPresence {
             out.patch(UInt64(out.count - start), at: offsetSlots + 16)

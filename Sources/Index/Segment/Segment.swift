@@ -88,13 +88,14 @@ public final class Segment: @unchecked Sendable {
         if sections.contains(where: { $0.kind == SegmentLayout.Kind.routing }) {
             let c = try cursor(SegmentLayout.Kind.routing)
             let dict = try TermDictionary(c, at: try c.int(16))
-            let width = try c.width(8)
-            guard width > 0, dict.termCount == (try c.int(0)) else { throw corrupt("bad routing section") }
+            let bits = try c.bits(8)
+            guard dict.termCount == (try c.int(0)) else { throw corrupt("bad routing section") }
             routingDictionary = dict
-            routingOrds = PackedInts(base: try c.pointer(try c.int(24), docCount * width), width: width)
+            routingOrds = try c.packedInts(try c.int(24), count: docCount, bits: bits)
+            for d in 0..<docCount where routingOrds[d] > UInt64(dict.termCount) { throw corrupt("bad routing ordinal") }
         } else {
             routingDictionary = nil
-            routingOrds = PackedInts(base: base, width: 0)
+            routingOrds = PackedInts(base: base, bits: 0)
         }
         var numerics: [String: NumericColumn] = [:], keywords: [String: KeywordField] = [:], texts: [String: TextField] = [:]
         for s in sections {

@@ -1,7 +1,8 @@
 import Storage
 /// Little-endian primitives shared by the segment writers (`SegmentBuffer`) and readers
-/// (`UnsafeRawPointer` extensions, `PackedInts`). All multi-byte integers in a segment file are
-/// little-endian; LEB128 varints are used only inside postings and dictionaries.
+/// (`UnsafeRawPointer` extensions, `SegmentCursor`). All multi-byte integers in a segment file are
+/// little-endian; bit-packed arrays are `PackedInts` / `BlockedInts`; LEB128 varints are used
+/// only inside postings, dictionaries and `_source` blocks.
 
 /// An append-only byte buffer with the encoders every segment section uses.
 struct SegmentBuffer {
@@ -44,36 +45,11 @@ struct SegmentBuffer {
         }
     }
 
-    /// Writes `v` in `width` bytes (0, 1, 2, 4 or 8).
-    mutating func packed(_ v: UInt64, width: Int) {
-        switch width {
-        case 0: break
-        case 1: u8(UInt8(truncatingIfNeeded: v))
-        case 2: u16(UInt16(truncatingIfNeeded: v))
-        case 4: u32(UInt32(truncatingIfNeeded: v))
-        default: u64(v)
-        }
-    }
-
     /// A bitset of `bitCount` bits as little-endian UInt64 words.
     mutating func bitset(_ words: [UInt64]) {
         for w in words { u64(w) }
     }
 }
-
-/// The smallest of 0/1/2/4/8 bytes that holds `maxValue`.
-@inline(__always)
-func byteWidth(_ maxValue: UInt64) -> Int {
-    if maxValue == 0 { return 0 }
-    if maxValue <= 0xFF { return 1 }
-    if maxValue <= 0xFFFF { return 2 }
-    if maxValue <= 0xFFFF_FFFF { return 4 }
-    return 8
-}
-
-/// Like `byteWidth` but never 0 (for arrays whose entries must be addressable).
-@inline(__always)
-func storedWidth(_ maxValue: UInt64) -> Int { max(1, byteWidth(maxValue)) }
 
 extension UnsafeRawPointer {
     @inline(__always) func u8(_ offset: Int) -> UInt8 { load(fromByteOffset: offset, as: UInt8.self) }
@@ -100,23 +76,6 @@ extension UnsafeRawPointer {
 
     @inline(__always) func bit(_ i: Int) -> Bool {
         u64((i >> 6) << 3) & (1 &<< UInt64(i & 63)) != 0
-    }
-}
-
-/// A read-only view of `count` unsigned integers of `width` bytes (0, 1, 2, 4, 8) in a mapping.
-/// Width 0 reads as all zeros.
-struct PackedInts {
-    let base: UnsafeRawPointer
-    let width: Int
-
-    @inline(__always) subscript(i: Int) -> UInt64 {
-        switch width {
-        case 1: return UInt64(base.u8(i))
-        case 2: return UInt64(base.u16(i &<< 1))
-        case 4: return UInt64(base.u32(i &<< 2))
-        case 8: return base.u64(i &<< 3)
-        default: return 0
-        }
     }
 }
 
@@ -162,12 +121,16 @@ struct SegmentCursor {
         return base + (start + offset)
     }
 
-    func width(_ offset: Int) throws(StorageError) -> Int {
+    /// A `PackedInts` width byte: 0…57 or 64.
+    func bits(_ offset: Int) throws(StorageError) -> Int {
         let w = Int(try u8(offset))
-        guard w == 0 || w == 1 || w == 2 || w == 4 || w == 8 else {
-            throw StorageError(.corrupt, "segment section \(what): bad integer width \(w)")
-        }
+        guard PackedInts.isValidWidth(w) else { throw StorageError(.corrupt, "segment section \(what): bad integer width \(w)") }
         return w
+    }
+
+    /// A `PackedInts` of `count` values of `bits` bits at `offset`, checked to lie in the section.
+    func packedInts(_ offset: Int, count: Int, bits: Int) throws(StorageError) -> PackedInts {
+        PackedInts(base: try pointer(offset, PackedInts.byteCount(count, bits: bits)), bits: bits)
     }
 
     func fail(_ message: String) -> StorageError { StorageError(.corrupt, "segment section \(what): \(message)") }

@@ -11,7 +11,7 @@ import Darwin
 /// ```
 /// 0   u8  mode       0 = dictionary, 1 = packed base64url ids
 /// 1   u8  flags      1 = identity (mode 0: ids ascending in doc order, so ordinal == doc id)
-/// 2   u8  mapWidth   bytes per doc id / ordinal in the maps (1, 2, 4)
+/// 2   u8  mapBits    bits per doc id / ordinal in the maps (`PackedInts`)
 /// 3   5 bytes zero
 /// 8   u64 uniqueCount   mode 0: distinct ids; mode 1: docCount
 /// 16  u64 offset A      mode 0: `TermDictionary` of the distinct ids
@@ -21,7 +21,8 @@ import Darwin
 ///                       mode 1: doc ids ordered by (record bytes, doc), docCount entries
 /// 32  u64 offset C      mode 0 without identity: doc → ordinal, docCount entries
 /// ```
-/// Mode 1 is used when every id is 20 base64url characters: 15 bytes instead of ~21 front-coded.
+/// Mode 1 is used when every id is 20 base64url characters: 15 bytes instead of ~21 front-coded,
+/// plus ceil(log2(docCount)) bits of map.
 /// When an id occurs more than once (an older copy, deleted by live docs), `docID(for:)` answers
 /// the highest doc id.
 struct SegmentIDs {
@@ -91,7 +92,7 @@ struct SegmentIDs {
         let start = out.count
         precondition(start & 7 == 0)
         let docCount = ids.count
-        let mapWidth = storedWidth(UInt64(max(docCount - 1, 0)))
+        let mapBits = PackedInts.bitsRequired(UInt64(max(docCount - 1, 0)))
         var packed: [(UInt64, UInt64)] = []
         packed.reserveCapacity(docCount)
         for id in ids {
@@ -101,7 +102,7 @@ struct SegmentIDs {
         if docCount > 0 && packed.count == docCount {
             var order = packed.enumerated().map { (hi: $1.0, lo: $1.1, doc: $0) }
             order.sort { $0.hi != $1.hi ? $0.hi < $1.hi : $0.lo != $1.lo ? $0.lo < $1.lo : $0.doc < $1.doc }
-            out.u8(1); out.u8(0); out.u8(UInt8(mapWidth)); for _ in 0..<5 { out.u8(0) }
+            out.u8(1); out.u8(0); out.u8(UInt8(mapBits)); for _ in 0..<5 { out.u8(0) }
             out.u64(UInt64(docCount))
             let slots = out.count
             for _ in 0..<3 { out.u64(0) }
@@ -112,8 +113,7 @@ struct SegmentIDs {
             }
             out.align()
             out.patch(UInt64(out.count - start), at: slots + 8)
-            for e in order { out.packed(UInt64(e.doc), width: mapWidth) }
-            out.align()
+            out.packedInts(order.lazy.map { UInt64($0.doc) }, bits: mapBits)
             return
         }
         // Dictionary mode.
@@ -124,7 +124,7 @@ struct SegmentIDs {
         let terms = lastDoc.keys.map(\.bytes).sorted(by: bytesPrecede)
         var identity = terms.count == docCount
         if identity { for d in 1..<max(1, docCount) where !bytesPrecede(bytes[d - 1].bytes, bytes[d].bytes) { identity = false; break } }
-        out.u8(0); out.u8(identity ? 1 : 0); out.u8(UInt8(mapWidth)); for _ in 0..<5 { out.u8(0) }
+        out.u8(0); out.u8(identity ? 1 : 0); out.u8(UInt8(mapBits)); for _ in 0..<5 { out.u8(0) }
         out.u64(UInt64(terms.count))
         let slots = out.count
         for _ in 0..<3 { out.u64(0) }
@@ -135,11 +135,9 @@ struct SegmentIDs {
             ordOf.reserveCapacity(terms.count)
             for (o, t) in terms.enumerated() { ordOf[TermKey(bytes: t)] = o }
             out.patch(UInt64(out.count - start), at: slots + 8)
-            for t in terms { out.packed(UInt64(lastDoc[TermKey(bytes: t)]!), width: mapWidth) }
-            out.align()
+            out.packedInts(terms.lazy.map { UInt64(lastDoc[TermKey(bytes: $0)]!) }, bits: mapBits)
             out.patch(UInt64(out.count - start), at: slots + 16)
-            for b in bytes { out.packed(UInt64(ordOf[b]!), width: mapWidth) }
-            out.align()
+            out.packedInts(bytes.lazy.map { UInt64(ordOf[$0]!) }, bits: mapBits)
         }
     }
 
@@ -149,27 +147,30 @@ struct SegmentIDs {
         self.docCount = docCount
         let mode = try c.u8(0)
         identity = try c.u8(1) & 1 != 0
-        let width = try c.width(2)
+        let bits = try c.bits(2)
         let uniqueCount = try c.int(8)
-        guard width > 0, mode <= 1, uniqueCount <= docCount else { throw c.fail("bad _id header") }
+        guard mode <= 1, uniqueCount <= docCount else { throw c.fail("bad _id header") }
         packedMode = mode == 1
         if packedMode {
             guard uniqueCount == docCount, !identity else { throw c.fail("bad packed _id header") }
             dictionary = nil
             records = try c.pointer(try c.int(16), docCount * Self.packedLength)
-            mapA = PackedInts(base: try c.pointer(try c.int(24), docCount * width), width: width)
+            mapA = try c.packedInts(try c.int(24), count: docCount, bits: bits)
             mapB = mapA
+            for i in 0..<docCount where mapA[i] >= UInt64(docCount) { throw c.fail("bad _id map") }
         } else {
             let dict = try TermDictionary(c, at: try c.int(16))
             guard dict.termCount == uniqueCount, !identity || uniqueCount == docCount else { throw c.fail("bad _id dictionary") }
             dictionary = dict
             records = nil
             if identity {
-                mapA = PackedInts(base: dict.data, width: 0)
+                mapA = PackedInts(base: dict.data, bits: 0)
                 mapB = mapA
             } else {
-                mapA = PackedInts(base: try c.pointer(try c.int(24), uniqueCount * width), width: width)
-                mapB = PackedInts(base: try c.pointer(try c.int(32), docCount * width), width: width)
+                mapA = try c.packedInts(try c.int(24), count: uniqueCount, bits: bits)
+                mapB = try c.packedInts(try c.int(32), count: docCount, bits: bits)
+                for i in 0..<uniqueCount where mapA[i] >= UInt64(docCount) { throw c.fail("bad _id map") }
+                for i in 0..<docCount where mapB[i] >= UInt64(uniqueCount) { throw c.fail("bad _id map") }
             }
         }
     }

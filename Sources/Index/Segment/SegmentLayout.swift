@@ -5,7 +5,7 @@ import CZlib
 enum SegmentLayout {
     static let magic = Array("SLSEG001".utf8)
     static let endMagic = Array("SLSEGEND".utf8)
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     static let headerSize = 24
     static let tailSize = 24
 

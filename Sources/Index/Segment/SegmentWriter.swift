@@ -10,18 +10,21 @@ import Darwin
 /// Byte layout (all integers little-endian; every section starts 8-byte aligned, zero padded):
 /// ```
 /// header   0   8 bytes  magic "SLSEG001"
-///          8   u32      format version (1)
+///          8   u32      format version (2; only this version is read)
 ///          12  u32      zero
 ///          16  u64      docCount
 /// sections, in this order (each one's layout is in the doc comment of its reader):
-///          _source        `SourceBlocks`   ~64 KB raw-deflate (zlib level 1) blocks + block index
+///          _source        `SourceBlocks`   ~64 KB blocks, column-wise (`SourceColumns`), raw deflate
+///                                          (zlib level 1) + block index
 ///          _id            `SegmentIDs`     sorted dictionary (or packed base64url ids) + id ↔ doc maps
-///          _seq_no        `NumericColumn`  (single-valued, every doc)
+///          _seq_no        `NumericColumn`  (single-valued, every doc; integer arrays throughout the
+///                                          file are bit-packed: `PackedInts`, `BlockedInts`)
 ///          _version       `NumericColumn`
 ///          _primary_term  `NumericColumn`
 ///          _routing       routing dictionary, present only if some doc has a routing:
-///                           0 u64 termCount · 8 u8 ordWidth, 7 zero · 16 u64 dictOffset
-///                           (`TermDictionary`) · 24 u64 ordsOffset (docCount × (ordinal + 1), 0 = none)
+///                           0 u64 termCount · 8 u8 ordBits, 7 zero · 16 u64 dictOffset
+///                           (`TermDictionary`) · 24 u64 ordsOffset (`PackedInts`: docCount ×
+///                           (ordinal + 1), 0 = none)
 ///          fields         one section per field path, sorted by path:
 ///                           `NumericColumn` (long, integer, date, boolean 0/1, double as sortable long)
 ///                           `KeywordField`  (keyword and ip)
@@ -189,14 +192,13 @@ public enum SegmentWriter {
         for doc in docs { if let r = doc.routing { ordOf[TermKey(bytes: Array(r.utf8))] = 0 } }
         let terms = ordOf.keys.map(\.bytes).sorted(by: bytesPrecede)
         for (o, t) in terms.enumerated() { ordOf[TermKey(bytes: t)] = o }
-        let width = storedWidth(UInt64(terms.count))
+        let bits = PackedInts.bitsRequired(UInt64(terms.count))
         out.u64(UInt64(terms.count))
-        out.u8(UInt8(width)); for _ in 0..<7 { out.u8(0) }
+        out.u8(UInt8(bits)); for _ in 0..<7 { out.u8(0) }
         out.u64(32)
         out.u64(0)
         TermDictionary.write(terms, into: &out)
         out.patch(UInt64(out.count - start), at: start + 24)
-        for doc in docs { out.packed(doc.routing.map { UInt64(ordOf[TermKey(bytes: Array($0.utf8))]! + 1) } ?? 0, width: width) }
-        out.align()
+        out.packedInts(docs.lazy.map { doc in doc.routing.map { UInt64(ordOf[TermKey(bytes: Array($0.utf8))]! + 1) } ?? 0 }, bits: bits)
     }
 }

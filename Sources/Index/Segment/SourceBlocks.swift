@@ -2,25 +2,29 @@ import Storage
 import CZlib
 import Synchronization
 
-/// The `_source` section: raw source bytes of consecutive docs in ~64 KB blocks compressed with
-/// raw deflate level 1 (zlib), so a hit costs one block inflate (cached, since hits cluster).
+/// The `_source` section: raw source bytes of consecutive docs in ~64 KB blocks, each rewritten
+/// column-wise (`SourceColumns`) and compressed with raw deflate level 1 (zlib), so a hit costs
+/// one block inflate (cached, since hits cluster).
 ///
 /// Byte layout (8-byte aligned; offsets relative to the section start):
 /// ```
 /// 0   u64 blockCount
 /// 8   u64 blockIndexOffset   blockCount entries of 24 bytes:
-///                            u32 firstDoc, u32 docCount, u32 rawLength, u32 compressedLength,
+///                            u32 firstDoc, u32 sourceLength (bytes of its docs' sources),
+///                            u32 encodedLength (of its `SourceColumns` bytes), u32 compressedLength,
 ///                            u64 compressedOffset (relative to the data)
-/// 16  u64 dataOffset         the raw deflate streams (no zlib header), back to back
+/// 16  u64 dataOffset         the raw deflate streams (no zlib header) of the blocks'
+///                            `SourceColumns` bytes, back to back
 /// 24  u64 dataLength
 /// ```
-/// A block's raw bytes are varint(length of each of its docs), then the sources concatenated. A
-/// block is closed once it holds ≥ 64 KiB of source; a doc never spans blocks.
+/// A block holds the docs from its firstDoc to the next block's. It is closed once it holds
+/// ≥ 64 KiB of source; a doc never spans blocks.
 struct SourceBlocks {
     static let targetBlockSize = 64 * 1024
     static let entrySize = 24
 
     let blockCount: Int
+    let docCount: Int
     let index: UnsafeRawPointer
     let data: UnsafeRawPointer
     let dataLength: Int
@@ -30,26 +34,30 @@ struct SourceBlocks {
     static func write(_ docs: [SegmentDocument], into out: inout SegmentBuffer) throws(StorageError) {
         let start = out.count
         precondition(start & 7 == 0)
-        var entries: [(first: Int, count: Int, raw: Int, compressed: Int, offset: Int)] = []
+        var entries: [(first: Int, source: Int, encoded: Int, compressed: Int, offset: Int)] = []
         var data: [UInt8] = []
         var raw: [UInt8] = []
-        var lengths = SegmentBuffer()
+        var starts: [Int] = []
         var first = 0
         var size = 0
         func close(_ end: Int) throws(StorageError) {
             guard end > first else { return }
             raw.removeAll(keepingCapacity: true)
-            raw.append(contentsOf: lengths.bytes)
-            for d in first..<end { raw.append(contentsOf: docs[d].source) }
+            starts.removeAll(keepingCapacity: true)
+            for d in first..<end {
+                starts.append(raw.count)
+                raw.append(contentsOf: docs[d].source)
+            }
+            starts.append(raw.count)
+            guard raw.count <= Int(UInt32.max) else { throw StorageError(.io, "_source block too large (\(raw.count) bytes)") }
+            let encoded = SourceColumns.encode(raw, starts: starts)
             let offset = data.count
-            try compress(raw, appendingTo: &data)
-            entries.append((first, end - first, raw.count, data.count - offset, offset))
-            lengths = SegmentBuffer()
+            try compress(encoded, appendingTo: &data)
+            entries.append((first, raw.count, encoded.count, data.count - offset, offset))
             first = end
             size = 0
         }
         for (d, doc) in docs.enumerated() {
-            lengths.varint(UInt64(doc.source.count))
             size += doc.source.count
             if size >= targetBlockSize { try close(d + 1) }
         }
@@ -60,7 +68,7 @@ struct SourceBlocks {
         out.u64(UInt64(dataOffset))
         out.u64(UInt64(data.count))
         for e in entries {
-            out.u32(UInt32(e.first)); out.u32(UInt32(e.count)); out.u32(UInt32(e.raw)); out.u32(UInt32(e.compressed))
+            out.u32(UInt32(e.first)); out.u32(UInt32(e.source)); out.u32(UInt32(e.encoded)); out.u32(UInt32(e.compressed))
             out.u64(UInt64(e.offset))
         }
         out.align()
@@ -111,20 +119,22 @@ struct SourceBlocks {
     // MARK: reading
 
     init(_ c: SegmentCursor, docCount: Int) throws(StorageError) {
+        self.docCount = docCount
         blockCount = try c.int(0)
         index = try c.pointer(try c.int(8), blockCount * Self.entrySize)
         dataLength = try c.int(24)
         data = try c.pointer(try c.int(16), dataLength)
-        var expected = 0
+        var previous = -1
         for b in 0..<blockCount {
             let e = b * Self.entrySize
-            guard Int(index.u32(e)) == expected, index.u32(e + 4) > 0,
+            let first = Int(index.u32(e))
+            guard first > previous, first < docCount, b > 0 || first == 0, index.u32(e + 8) > 0,
                   index.u64(e + 16) + UInt64(index.u32(e + 12)) <= UInt64(dataLength) else {
                 throw c.fail("bad _source block index")
             }
-            expected += Int(index.u32(e + 4))
+            previous = first
         }
-        guard expected == docCount else { throw c.fail("_source blocks cover \(expected) of \(docCount) docs") }
+        guard (blockCount == 0) == (docCount == 0) else { throw c.fail("_source blocks do not cover the \(docCount) docs") }
     }
 
     /// The block holding `doc`.
@@ -137,27 +147,20 @@ struct SourceBlocks {
         return lo - 1
     }
 
-    /// Inflates block `b` and locates its docs.
+    /// Inflates and decodes block `b`. A block that does not decode (never, short of a bug: the
+    /// file's CRC is checked at open) yields empty sources.
     func decode(_ b: Int) -> DecodedSourceBlock {
         let e = b * Self.entrySize
-        let first = Int(index.u32(e)), count = Int(index.u32(e + 4))
-        let rawLength = Int(index.u32(e + 8)), compressed = Int(index.u32(e + 12))
-        let offset = Int(index.u64(e + 16))
-        var bytes = [UInt8](repeating: 0, count: rawLength)
-        var starts = [Int](repeating: rawLength, count: count + 1)
-        if Self.decompress(data + offset, count: compressed, into: &bytes) {
-            bytes.withUnsafeBytes { raw in
-                var pos = 0
-                var lengths = [Int](repeating: 0, count: count)
-                for i in 0..<count where pos < rawLength { lengths[i] = Int(raw.baseAddress!.varint(&pos)) }
-                for i in 0..<count {
-                    starts[i] = pos
-                    pos = min(rawLength, pos + lengths[i])
-                }
-                starts[count] = pos
-            }
+        let first = Int(index.u32(e))
+        let end = b + 1 < blockCount ? Int(index.u32(e + Self.entrySize)) : docCount
+        let sourceLength = Int(index.u32(e + 4)), encodedLength = Int(index.u32(e + 8))
+        let compressed = Int(index.u32(e + 12)), offset = Int(index.u64(e + 16))
+        var encoded = [UInt8](unsafeUninitializedCapacity: encodedLength) { _, n in n = encodedLength }
+        if Self.decompress(data + offset, count: compressed, into: &encoded),
+           let decoded = encoded.withUnsafeBytes({ SourceColumns.decode($0, docCount: end - first, sourceLength: sourceLength) }) {
+            return DecodedSourceBlock(index: b, first: first, bytes: decoded.bytes, starts: decoded.starts)
         }
-        return DecodedSourceBlock(index: b, first: first, bytes: bytes, starts: starts)
+        return DecodedSourceBlock(index: b, first: first, bytes: [], starts: [Int](repeating: 0, count: end - first + 1))
     }
 }
 

@@ -14,8 +14,8 @@ import Darwin
 /// 0   u64 termCount
 /// 8   u64 blockCount           = ceil(termCount / 16)
 /// 16  u64 dataLength
-/// 24  u8  restartWidth         (4, or 8 when dataLength ≥ 4 GiB), 7 bytes zero
-/// 32  restart[blockCount]      restartWidth bytes each: offset of block b's first term in data
+/// 24  u8  restartBits          bits per restart offset, 7 bytes zero
+/// 32  restart[blockCount]      `PackedInts` of restartBits: offset of block b's first term in data
 ///     zero padding to 8
 /// D   data: for every term, varint(prefixLength) varint(suffixLength) suffix bytes, where the
 ///     prefix is shared with the previous term and is 0 for the first term of each 16-term block
@@ -52,13 +52,12 @@ struct TermDictionary {
             data.append(contentsOf: term[shared...])
             previous = term
         }
-        let width = data.count <= Int(UInt32.max) ? 4 : 8
+        let bits = PackedInts.bitsRequired(restartOffsets.last ?? 0)
         out.u64(UInt64(terms.count))
         out.u64(UInt64(restartOffsets.count))
         out.u64(UInt64(data.count))
-        out.u8(UInt8(width)); for _ in 0..<7 { out.u8(0) }
-        for r in restartOffsets { out.packed(r, width: width) }
-        out.align()
+        out.u8(UInt8(bits)); for _ in 0..<7 { out.u8(0) }
+        out.packedInts(restartOffsets, bits: bits)
         out.append(data.bytes)
         out.align()
     }
@@ -70,12 +69,10 @@ struct TermDictionary {
         termCount = try c.int(offset)
         blockCount = try c.int(offset + 8)
         let dataLength = try c.int(offset + 16)
-        let width = try c.width(offset + 24)
-        guard blockCount == (termCount + Self.blockSize - 1) / Self.blockSize, width == 4 || width == 8 else {
-            throw c.fail("bad term dictionary header")
-        }
-        let restartBytes = blockCount * width
-        restarts = PackedInts(base: try c.pointer(offset + 32, restartBytes), width: width)
+        let bits = try c.bits(offset + 24)
+        guard blockCount == (termCount + Self.blockSize - 1) / Self.blockSize else { throw c.fail("bad term dictionary header") }
+        let restartBytes = PackedInts.byteCount(blockCount, bits: bits)
+        restarts = try c.packedInts(offset + 32, count: blockCount, bits: bits)
         let dataOffset = (offset + 32 + restartBytes + 7) & ~7
         data = try c.pointer(dataOffset, dataLength)
         for b in 0..<blockCount where restarts[b] >= UInt64(max(dataLength, 1)) {

@@ -100,8 +100,7 @@ enum TermFieldWriter {
             ords.append(contentsOf: scratch)
             docStart[d + 1] = ords.count
         }
-        let ordWidth = multi ? storedWidth(UInt64(max(terms.count - 1, 0))) : storedWidth(UInt64(terms.count))
-        let offsetsWidth = multi ? storedWidth(UInt64(ords.count)) : 0
+        let ordBits = PackedInts.bitsRequired(UInt64(multi ? max(terms.count - 1, 0) : terms.count))
 
         var postings = SegmentBuffer()
         var postingOffsets: [UInt64] = [0]
@@ -113,10 +112,11 @@ enum TermFieldWriter {
             PostingsWriter.write(docs: docs[...], freqs: nil, docCount: docCount, into: &postings)
             postingOffsets.append(UInt64(postings.count))
         }
-        let indexWidth = storedWidth(UInt64(postings.count))
 
         out.u64(UInt64(terms.count)); out.u64(UInt64(docsWithField)); out.u64(UInt64(ords.count))
-        out.u8(multi ? 1 : 0); out.u8(UInt8(ordWidth)); out.u8(UInt8(offsetsWidth)); out.u8(UInt8(indexWidth))
+        let offsetsBits = multi ? PackedInts.bitsRequired(UInt64(ords.count)) : 0
+        out.u8(multi ? 1 : 0); out.u8(UInt8(ordBits)); out.u8(UInt8(offsetsBits))
+        out.u8(UInt8(PackedInts.bitsRequired(UInt64(postings.count))))
         for _ in 0..<4 { out.u8(0) }
         let slots = out.count
         for _ in 0..<6 { out.u64(0) }
@@ -125,17 +125,13 @@ enum TermFieldWriter {
         TermDictionary.write(terms, into: &out)
         out.patch(UInt64(out.count - start), at: slots + 8)
         if multi {
-            for o in ords { out.packed(UInt64(o), width: ordWidth) }
-            out.align()
+            out.packedInts(ords.lazy.map { UInt64($0) }, bits: ordBits)
             out.patch(UInt64(out.count - start), at: slots + 16)
-            for s in docStart { out.packed(UInt64(s), width: offsetsWidth) }
+            out.packedInts(docStart.lazy.map { UInt64($0) }, bits: offsetsBits)
         } else {
-            for d in 0..<docCount {
-                out.packed(docStart[d + 1] > docStart[d] ? UInt64(ords[docStart[d]]) + 1 : 0, width: ordWidth)
-            }
+            out.packedInts((0..<docCount).lazy.map { d in docStart[d + 1] > docStart[d] ? UInt64(ords[docStart[d]]) + 1 : 0 }, bits: ordBits)
         }
-        out.align()
-        writePostings(postings, offsets: postingOffsets, width: indexWidth, slots: slots + 24, start: start, into: &out)
+        writePostings(postings, offsets: postingOffsets, slots: slots + 24, start: start, into: &out)
     }
 
     static func writeText(_ acc: TermAccumulator, docCount: Int, into out: inout SegmentBuffer) {
@@ -146,7 +142,7 @@ enum TermFieldWriter {
         for d in acc.docs { lengths[Int(d)] += 1 }
         let docsWithField = lengths.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
         let sum = lengths.reduce(0, +)
-        let lengthWidth = byteWidth(lengths.max() ?? 0)
+        let lengthBits = PackedInts.bitsRequired(lengths.max() ?? 0)
 
         var postings = SegmentBuffer()
         var postingOffsets: [UInt64] = [0]
@@ -161,10 +157,8 @@ enum TermFieldWriter {
             PostingsWriter.write(docs: docs[...], freqs: freqs[...], docCount: docCount, into: &postings)
             postingOffsets.append(UInt64(postings.count))
         }
-        let indexWidth = storedWidth(UInt64(postings.count))
-
         out.u64(UInt64(terms.count)); out.u64(UInt64(docsWithField)); out.u64(sum)
-        out.u8(UInt8(lengthWidth)); out.u8(UInt8(indexWidth))
+        out.u8(UInt8(lengthBits)); out.u8(UInt8(PackedInts.bitsRequired(UInt64(postings.count))))
         for _ in 0..<6 { out.u8(0) }
         let slots = out.count
         for _ in 0..<5 { out.u64(0) }
@@ -172,17 +166,15 @@ enum TermFieldWriter {
         out.patch(UInt64(out.count - start), at: slots)
         TermDictionary.write(terms, into: &out)
         out.patch(UInt64(out.count - start), at: slots + 8)
-        for l in lengths { out.packed(l, width: lengthWidth) }
-        out.align()
-        writePostings(postings, offsets: postingOffsets, width: indexWidth, slots: slots + 16, start: start, into: &out)
+        out.packedInts(lengths, bits: lengthBits)
+        writePostings(postings, offsets: postingOffsets, slots: slots + 16, start: start, into: &out)
     }
 
     /// Writes the postings index and data and patches their offsets (index, data, length) at `slots`.
-    private static func writePostings(_ postings: SegmentBuffer, offsets: [UInt64], width: Int, slots: Int, start: Int,
+    private static func writePostings(_ postings: SegmentBuffer, offsets: [UInt64], slots: Int, start: Int,
                                       into out: inout SegmentBuffer) {
         out.patch(UInt64(out.count - start), at: slots)
-        for o in offsets { out.packed(o, width: width) }
-        out.align()
+        out.packedInts(offsets, bits: PackedInts.bitsRequired(offsets.last ?? 0))
         out.patch(UInt64(out.count - start), at: slots + 8)
         out.append(postings.bytes)
         out.align()

@@ -7,12 +7,13 @@ import Storage
 /// 0   u64 termCount
 /// 8   u64 docsWithField       docs with at least one token in the field
 /// 16  i64 sumFieldLength      tokens over all docs
-/// 24  u8  lengthWidth         bytes per field length (0, 1, 2, 4)
-/// 25  u8  postingsIndexWidth  bytes per postings offset
+/// 24  u8  lengthBits          bits per field length
+/// 25  u8  postingsIndexBits   bits per postings offset
 /// 26  6 bytes zero
 /// 32  u64 dictOffset          `TermDictionary`
-/// 40  u64 lengthsOffset       docCount token counts (exact, not Lucene's lossy byte norms)
-/// 48  u64 postingsIndexOffset termCount + 1 offsets of each term's record in the postings data
+/// 40  u64 lengthsOffset       `PackedInts`: docCount token counts (exact, not Lucene's lossy byte norms)
+/// 48  u64 postingsIndexOffset `PackedInts` of termCount + 1 offsets of each term's record in the
+///                             postings data
 /// 56  u64 postingsOffset      `Postings` records with frequencies, by ordinal
 /// 64  u64 postingsLength
 /// ```
@@ -35,15 +36,16 @@ public struct TextField: @unchecked Sendable {  // pointers into `owner`'s immut
         termCount = try c.int(0)
         docsWithField = try c.int(8)
         sumFieldLength = try c.i64(16)
-        let lengthWidth = try c.width(24), indexWidth = try c.width(25)
-        guard indexWidth > 0, docsWithField <= docCount else { throw c.fail("bad text header") }
+        let lengthBits = try c.bits(24), indexBits = try c.bits(25)
+        guard docsWithField <= docCount else { throw c.fail("bad text header") }
         dictionary = try TermDictionary(c, at: try c.int(32))
         guard dictionary.termCount == termCount else { throw c.fail("text dictionary size mismatch") }
-        lengths = PackedInts(base: try c.pointer(try c.int(40), docCount * lengthWidth), width: lengthWidth)
+        lengths = try c.packedInts(try c.int(40), count: docCount, bits: lengthBits)
         let postingsLength = try c.int(64)
-        postingsIndex = PackedInts(base: try c.pointer(try c.int(48), (termCount + 1) * indexWidth), width: indexWidth)
+        postingsIndex = try c.packedInts(try c.int(48), count: termCount + 1, bits: indexBits)
         postingsData = try c.pointer(try c.int(56), postingsLength)
         guard postingsIndex[termCount] == UInt64(postingsLength) else { throw c.fail("bad postings index") }
+        for o in 0..<termCount where postingsIndex[o] > postingsIndex[o + 1] { throw c.fail("bad postings index") }
     }
 
     public func term(_ ord: Int) -> String { dictionary.term(ord) }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Aggregations
 import Index
 import JSON
 import Query
@@ -22,6 +23,7 @@ public enum SearchExecutor {
         var top: [Candidate]
         var maxScore: Float
         var terminatedEarly: Bool
+        var aggregations: PartialAggregations? = nil
     }
 
     /// Per-index resolved sort: how to read each key from a segment.
@@ -98,6 +100,12 @@ public enum SearchExecutor {
         let searcher = SegmentSearcher(segment: view.segment, liveDocs: view.liveDocs, mapping: snap.mapping, stats: stats, now: now)
         let scoring = r.needsScores
         var result = try searcher.search(r.query, scoring: scoring)
+        // Aggregations see the query's matches; post_filter narrows only the hits.
+        let partial = try r.aggregations.map { tree throws(OpenSearchError) in
+            try tree.collect(SegmentAggregationContext(segment: view.segment, liveDocs: view.liveDocs, mapping: snap.mapping, stats: stats,
+                                                       now: now, indexName: snap.indexName),
+                             docs: result.docs, scores: result.scores)
+        }
         if let pf = r.postFilter { result.docs.formIntersection(try searcher.search(pf, scoring: false).docs) }
         let seg = view.segment
         let numerics: [NumericColumn?] = sources.map { if case .numeric(let f, _, _) = $0 { return seg.numeric(f) }; return nil }
@@ -178,7 +186,7 @@ public enum SearchExecutor {
             if top.count > k { top.removeLast(top.count - k) }
             var maxScore: Float = -.infinity
             if let scores = result.scores { result.docs.forEach { maxScore = max(maxScore, scores[Int($0)]); return true } }
-            return SegmentResult(total: result.docs.count, top: top, maxScore: maxScore, terminatedEarly: false)
+            return SegmentResult(total: result.docs.count, top: top, maxScore: maxScore, terminatedEarly: false, aggregations: partial)
         }
         var top: [Candidate] = []
         var total = 0
@@ -216,7 +224,7 @@ public enum SearchExecutor {
         }
         top.sort { before($0, $1, effectiveSort) }
         if top.count > k { top.removeLast(top.count - k) }
-        return SegmentResult(total: total, top: top, maxScore: maxScore, terminatedEarly: terminated)
+        return SegmentResult(total: total, top: top, maxScore: maxScore, terminatedEarly: terminated, aggregations: partial)
     }
 
     static func missingValue(_ s: SortSpec, _ source: KeySource) -> SortValue {
@@ -268,7 +276,8 @@ public enum SearchExecutor {
         let k = r.from + r.size
         // Validate sorts against every target before skipping any of them.
         for snap in allSnapshots { _ = try keySources(r.sort.isEmpty ? [SortSpec.byScore] : r.sort, snap) }
-        let snapshots = allSnapshots.filter { CanMatch.canMatch($0, r.query, now: now) }
+        // Aggregations such as `global` look beyond the query, so they keep every index.
+        let snapshots = r.aggregations == nil ? allSnapshots.filter { CanMatch.canMatch($0, r.query, now: now) } : allSnapshots
         let skippedShards = allSnapshots.reduce(0) { $0 + $1.numberOfShards } - snapshots.reduce(0) { $0 + $1.numberOfShards }
         let totalShards = allSnapshots.reduce(0) { $0 + $1.numberOfShards }
         // OpenSearch reports skipped shards when its pre-filter round ran (over 128 shards by default).
@@ -297,7 +306,7 @@ public enum SearchExecutor {
         } else {
             hitsObj["total"] = ["value": .number(total), "relation": "eq"]
         }
-        hitsObj["max_score"] = showScores && total > 0 && maxScore.isFinite ? .double(Double(maxScore)) : .null
+        hitsObj["max_score"] = showScores && r.size > 0 && total > 0 && maxScore.isFinite ? .double(Double(maxScore)) : .null
         hitsObj["hits"] = .array(hits)
         let took = Int64((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000)
         var o = JSONObject([("took", .int(took)), ("timed_out", false)])
@@ -305,6 +314,9 @@ public enum SearchExecutor {
         o["_shards"] = ["total": .number(totalShards), "successful": .number(totalShards),
                         "skipped": .number(reportSkipped ? skippedShards : 0), "failed": 0]
         o["hits"] = .object(hitsObj)
+        if let tree = r.aggregations {
+            o["aggregations"] = try tree.reduce(results.compactMap(\.aggregations))
+        }
         return .object(o)
     }
 

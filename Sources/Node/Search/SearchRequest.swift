@@ -1,3 +1,4 @@
+import Aggregations
 import Index
 import JSON
 import Query
@@ -20,8 +21,8 @@ public struct SearchRequest: Sendable {
     public var seqNoPrimaryTerm = false
     public var trackScores = false
     public var minScore: Double?
-    /// Aggregations are parsed by the aggregation engine; kept raw here.
-    public var aggregations: JSONValue?
+    /// `aggs` / `aggregations`, parsed.
+    public var aggregations: AggregationTree?
     public var timeout: String?
     /// `stored_fields`: nil when absent; `["_none_"]` hides ids too.
     public var storedFields: [String]?
@@ -63,7 +64,7 @@ public struct SearchRequest: Sendable {
                 case "seq_no_primary_term": r.seqNoPrimaryTerm = v.boolValue ?? false
                 case "track_scores": r.trackScores = v.boolValue ?? false
                 case "min_score": r.minScore = v.doubleValue
-                case "aggs", "aggregations": r.aggregations = v
+                case "aggs", "aggregations": r.aggregations = try AggregationTree.parse(v)
                 case "timeout": r.timeout = v.stringValue
                 case "stored_fields": r.storedFields = StoredFields.parse(v)
                 default:

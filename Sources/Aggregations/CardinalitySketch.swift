@@ -1,0 +1,101 @@
+import Foundation
+
+/// The `cardinality` state: OpenSearch's HyperLogLog++ layout. Distinct 64-bit hashes are kept
+/// exactly (linear counting) until there are more than a quarter of the register count, then folded
+/// into 2^p one-byte registers; p comes from `precision_threshold` as in OpenSearch (3000 → 14).
+/// The estimate uses Ertl's improved raw estimator (2017), which needs no empirical bias tables
+/// and is unbiased over the whole range, small cardinalities included.
+struct CardinalitySketch: Sendable {
+    let precision: Int
+    private(set) var hashes: Set<UInt64>?
+    private(set) var registers: [UInt8]
+
+    static let defaultThreshold = 3000
+    static let maxThreshold = 40_000
+
+    /// OpenSearch's `HyperLogLogPlusPlus.precisionFromThreshold`.
+    static func precision(threshold: Int) -> Int {
+        let entries = Int64((Double(Swift.min(threshold, maxThreshold)) / 0.75).rounded(.up))
+        let bits = 64 - (entries * 4).leadingZeroBitCount
+        return Swift.min(18, Swift.max(4, Swift.max(bits, 1)))
+    }
+
+    init(precision: Int) {
+        self.precision = precision
+        hashes = []
+        registers = []
+    }
+
+    var exactLimit: Int { (1 << precision) / 4 }
+
+    @inline(__always)
+    mutating func add(_ hash: UInt64) {
+        if hashes != nil {
+            hashes!.insert(hash)
+            if hashes!.count > exactLimit { toRegisters() }
+        } else {
+            addRegister(hash)
+        }
+    }
+
+    @inline(__always)
+    private mutating func addRegister(_ hash: UInt64) {
+        let p = UInt64(precision)
+        let index = Int(hash >> (64 - p))
+        let w = hash << p
+        let rank = UInt8(Swift.min(w.leadingZeroBitCount + 1, 64 - precision + 1))
+        if registers[index] < rank { registers[index] = rank }
+    }
+
+    private mutating func toRegisters() {
+        registers = [UInt8](repeating: 0, count: 1 << precision)
+        for h in hashes ?? [] { addRegister(h) }
+        hashes = nil
+    }
+
+    mutating func merge(_ other: CardinalitySketch) {
+        if let oh = other.hashes {
+            for h in oh { add(h) }
+            return
+        }
+        if hashes != nil { toRegisters() }
+        for i in 0..<registers.count where other.registers[i] > registers[i] { registers[i] = other.registers[i] }
+    }
+
+    var estimate: Int64 {
+        if let h = hashes { return Int64(h.count) }
+        let m = Double(registers.count)
+        let q = 64 - precision
+        var c = [Double](repeating: 0, count: q + 2)
+        for r in registers { c[Int(r)] += 1 }
+        var z = m * CardinalitySketch.tau(1 - c[q + 1] / m)
+        for k in stride(from: q, through: 1, by: -1) { z = 0.5 * (z + c[k]) }
+        z += m * CardinalitySketch.sigma(c[0] / m)
+        let alpha = 1 / (2 * log(2.0))
+        return Int64((alpha * m * m / z).rounded())
+    }
+
+    static func sigma(_ x0: Double) -> Double {
+        if x0 == 1 { return .infinity }
+        var x = x0, y = 1.0, z = x0
+        while true {
+            x *= x
+            let prev = z
+            z += x * y
+            y += y
+            if z == prev { return z }
+        }
+    }
+
+    static func tau(_ x0: Double) -> Double {
+        if x0 == 0 || x0 == 1 { return 0 }
+        var x = x0, y = 1.0, z = 1 - x0
+        while true {
+            x = x.squareRoot()
+            let prev = z
+            y *= 0.5
+            z -= (1 - x) * (1 - x) * y
+            if z == prev { return z / 3 }
+        }
+    }
+}
