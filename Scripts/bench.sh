@@ -2,14 +2,16 @@
 # Benchmarks. Usage:
 #   Scripts/bench.sh ingest [--docs N] [--batch 5000] [--conns 2] [--skip-sqlite] [--json-out FILE]
 #   Scripts/bench.sh search [--docs 5000000] [--days 30] [--queries 20] [--warmup 5] [--skip-duckdb] [--json-out FILE]
+#   Scripts/bench.sh aggs [--docs 5000000] [--days 30] [--runs 5] [--warmup 2] [--skip-duckdb] [--json-out FILE]
 # Each builds the release binary (unless SEARCHLIGHT_BIN names one), starts it on a free port with a
 # temp data dir, and runs Scripts/bench_<cmd>.py: `ingest` 1,000,000 request events by default plus
 # the SQLite peer; `search` loads daily request-events-* indices and times searches against tantivy
-# (and DuckDB) peers, installing those into the Python environment if missing.
+# (and DuckDB) peers, installing those into the Python environment if missing; `aggs` loads the same
+# events and times the dashboard KPI aggregations against the same peers.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 cmd="${1:-}"
 [ -n "$cmd" ] || usage
@@ -50,7 +52,7 @@ ingest)
     start_server
     "$PY" Scripts/bench_ingest.py --url "http://127.0.0.1:$port" --pid "$pid" --workdir "$work" "$@"
     ;;
-search)
+search|aggs)
     # The peers are Python packages: use the repo's .venv, else a bench venv kept under $TMPDIR.
     if [ ! -x .venv/bin/python ]; then
         venv="${TMPDIR:-/tmp}/searchlight-bench-venv"
@@ -64,7 +66,7 @@ search)
     "$PYV" -c 'import duckdb' 2>/dev/null || "$PYV" -m pip install -q duckdb || echo "duckdb not installed: that peer is skipped" >&2
     start_server
     PY="$PYV"
-    "$PY" Scripts/bench_search.py --url "http://127.0.0.1:$port" --pid "$pid" --workdir "$work" "$@"
+    "$PY" "Scripts/bench_$cmd.py" --url "http://127.0.0.1:$port" --pid "$pid" --workdir "$work" "$@"
     ;;
 *)
     usage
