@@ -156,6 +156,8 @@ struct BucketsState: Sendable {
     var extendedMax: Double?
     var hardMin: Double?
     var hardMax: Double?
+    /// Buckets are in ascending key order (segment results of terms): merged without hashing.
+    var sortedByKey = false
 }
 
 struct ResolvedRange: Sendable, Equatable {

@@ -34,6 +34,13 @@ public struct AggregationTree: Sendable {
         return walk(nodes)
     }
 
+    /// Whether some aggregation (`global`) reads documents the query did not match: then an index
+    /// the query cannot match must still be collected; otherwise it may be skipped (its absence
+    /// reduces like an index with no matches).
+    public var looksBeyondQuery: Bool {
+        nodes.contains { if case .global = $0.kind { return true }; return false }
+    }
+
     /// Runs the aggregations over `docs` (segment doc ids the query matched, deleted documents
     /// already excluded) of one segment. `scores` are the query's per-doc scores, if computed.
     public func collect(_ ctx: SegmentAggregationContext, docs: DocSet, scores: [Float]?) throws(OpenSearchError) -> PartialAggregations {

@@ -7,7 +7,7 @@ import Foundation
 /// and is unbiased over the whole range, small cardinalities included.
 struct CardinalitySketch: Sendable {
     let precision: Int
-    private(set) var hashes: Set<UInt64>?
+    private(set) var hashes: HashSet64?
     private(set) var registers: [UInt8]
 
     static let defaultThreshold = 3000
@@ -22,7 +22,7 @@ struct CardinalitySketch: Sendable {
 
     init(precision: Int) {
         self.precision = precision
-        hashes = []
+        hashes = HashSet64()
         registers = []
     }
 
@@ -47,15 +47,19 @@ struct CardinalitySketch: Sendable {
         if registers[index] < rank { registers[index] = rank }
     }
 
+    /// Switches to registers now (the caller knows more than `exactLimit` values are coming).
+    mutating func useRegisters() { if hashes != nil { toRegisters() } }
+
     private mutating func toRegisters() {
-        registers = [UInt8](repeating: 0, count: 1 << precision)
-        for h in hashes ?? [] { addRegister(h) }
+        let exact = hashes
         hashes = nil
+        registers = [UInt8](repeating: 0, count: 1 << precision)
+        exact?.forEach { addRegister($0) }
     }
 
     mutating func merge(_ other: CardinalitySketch) {
         if let oh = other.hashes {
-            for h in oh { add(h) }
+            oh.forEach { add($0) }
             return
         }
         if hashes != nil { toRegisters() }
@@ -97,5 +101,48 @@ struct CardinalitySketch: Sendable {
             z -= (1 - x) * (1 - x) * y
             if z == prev { return z / 3 }
         }
+    }
+}
+
+/// A set of 64-bit hashes with open addressing: the values are already uniformly distributed, so
+/// they index the table directly (no second hash), unlike `Set<UInt64>`.
+struct HashSet64: Sendable {
+    private var slots: [UInt64] = [UInt64](repeating: 0, count: 16)
+    private var hasZero = false
+    private(set) var count = 0
+
+    @inline(__always)
+    mutating func insert(_ h: UInt64) {
+        if h == 0 {
+            if !hasZero { hasZero = true; count += 1 }
+            return
+        }
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h >> 7) & mask
+        while true {
+            let v = slots[i]
+            if v == h { return }
+            if v == 0 { break }
+            i = (i + 1) & mask
+        }
+        slots[i] = h
+        count += 1
+        if count * 4 > slots.count * 3 { grow() }
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = [UInt64](repeating: 0, count: old.count * 2)
+        let mask = slots.count - 1
+        for h in old where h != 0 {
+            var i = Int(truncatingIfNeeded: h >> 7) & mask
+            while slots[i] != 0 { i = (i + 1) & mask }
+            slots[i] = h
+        }
+    }
+
+    func forEach(_ body: (UInt64) -> Void) {
+        if hasZero { body(0) }
+        for h in slots where h != 0 { body(h) }
     }
 }

@@ -17,51 +17,65 @@ class Collector {
 }
 
 /// A bucket aggregation's common machinery: per-bucket doc counts and a buffered batch for the
-/// sub-collectors.
+/// sub-collectors, kept behind a `Box` so `emit` costs a few stores per document.
 class BucketCollector: Collector {
+    struct Buffers {
+        var counts: [Int64] = []
+        var childDocs: [Int32]
+        var childOwners: [Int32]
+        var childCount = 0
+    }
+
     let subs: [Collector]
-    var docCounts: [Int64] = []
-    private var childDocs: [Int32]
-    private var childOwners: [Int32]
-    private var childCount = 0
+    let hasSubs: Bool
+    let buffers: Box<Buffers>
     static let batchSize = 1024
 
     init(subs: [Collector]) {
         self.subs = subs
-        childDocs = subs.isEmpty ? [] : [Int32](repeating: 0, count: BucketCollector.batchSize)
-        childOwners = subs.isEmpty ? [] : [Int32](repeating: 0, count: BucketCollector.batchSize)
+        hasSubs = !subs.isEmpty
+        let n = subs.isEmpty ? 0 : BucketCollector.batchSize
+        buffers = Box(Buffers(childDocs: [Int32](repeating: 0, count: n), childOwners: [Int32](repeating: 0, count: n)))
     }
+
+    /// Per-bucket document counts.
+    final var docCounts: [Int64] { buffers.p.pointee.counts }
 
     /// Counts `doc` into bucket `bucket` and queues it for the sub-collectors.
     @inline(__always)
     final func emit(_ doc: Int32, _ bucket: Int32) {
-        let b = Int(bucket)
-        if b >= docCounts.count { grow(b) }
-        docCounts[b] &+= 1
-        if subs.isEmpty { return }
-        queue(doc, bucket)
+        let b = buffers.p
+        let i = Int(bucket)
+        if i >= b.pointee.counts.count { grow(i) }
+        b.pointee.counts[i] &+= 1
+        if hasSubs { queue(doc, bucket) }
     }
 
     /// Queues `doc` for the sub-collectors as bucket `bucket` without counting it.
     @inline(__always)
     final func queue(_ doc: Int32, _ bucket: Int32) {
-        childDocs[childCount] = doc
-        childOwners[childCount] = bucket
-        childCount &+= 1
-        if childCount == BucketCollector.batchSize { flushChildren() }
+        let b = buffers.p
+        let n = b.pointee.childCount
+        b.pointee.childDocs[n] = doc
+        b.pointee.childOwners[n] = bucket
+        b.pointee.childCount = n &+ 1
+        if n &+ 1 == BucketCollector.batchSize { flushChildren() }
     }
 
+    /// Makes room for bucket `b` (and sizes the table ahead when the bucket space is known).
     final func grow(_ b: Int) {
-        let n = Swift.max(b + 1, docCounts.count * 2, 16)
-        docCounts.append(contentsOf: repeatElement(0, count: n - docCounts.count))
+        let counts = buffers.p.pointee.counts
+        let n = Swift.max(b + 1, counts.count * 2, 16)
+        buffers.p.pointee.counts.append(contentsOf: repeatElement(0, count: n - counts.count))
     }
 
     final func flushChildren() {
-        guard childCount > 0 else { return }
-        let n = childCount
-        childCount = 0
-        childDocs.withUnsafeBufferPointer { d in
-            childOwners.withUnsafeBufferPointer { o in
+        let b = buffers.p
+        let n = b.pointee.childCount
+        guard n > 0 else { return }
+        b.pointee.childCount = 0
+        b.pointee.childDocs.withUnsafeBufferPointer { d in
+            b.pointee.childOwners.withUnsafeBufferPointer { o in
                 let dd = UnsafeBufferPointer(rebasing: d[0..<n]), oo = UnsafeBufferPointer(rebasing: o[0..<n])
                 for s in subs { s.collect(dd, oo) }
             }
@@ -84,7 +98,10 @@ class BucketCollector: Collector {
         for s in subs { try s.finish() }
     }
 
-    final func docCount(_ bucket: Int32) -> Int64 { bucket >= 0 && Int(bucket) < docCounts.count ? docCounts[Int(bucket)] : 0 }
+    final func docCount(_ bucket: Int32) -> Int64 {
+        let counts = buffers.p.pointee.counts
+        return bucket >= 0 && Int(bucket) < counts.count ? counts[Int(bucket)] : 0
+    }
 
     final func subStates(_ bucket: Int32) -> [AggState] { subs.map { $0.state(bucket) } }
 }
@@ -93,20 +110,21 @@ class BucketCollector: Collector {
 /// collector only ever has owner 0 (top level, or below single-bucket aggregations) the owner is
 /// not part of the key.
 final class BucketOrds {
-    private(set) var keys: [Int64] = []
-    private(set) var owners: [Int32] = []
-    private var table: [Int32]
-    private var mask: Int
-    private var lastOwner: Int32 = -1
-    private var lastKey: Int64 = 0
-    private var lastOrd: Int32 = -1
-
-    init() {
-        table = [Int32](repeating: 0, count: 64)
-        mask = 63
+    struct State {
+        var keys: [Int64] = []
+        var owners: [Int32] = []
+        var table = [Int32](repeating: 0, count: 64)
+        var mask = 63
+        var lastOwner: Int32 = -1
+        var lastKey: Int64 = 0
+        var lastOrd: Int32 = -1
     }
 
-    var count: Int { keys.count }
+    let state = Box(State())
+    private var grouped: [Int32: [Int32]]?
+
+    var count: Int { state.p.pointee.keys.count }
+    var keys: [Int64] { state.p.pointee.keys }
 
     @inline(__always) static func hash(_ owner: Int32, _ key: Int64) -> Int {
         Int(truncatingIfNeeded: Hashing.mix64(key &+ Int64(owner) &* -7_046_029_254_386_353_131))
@@ -115,56 +133,58 @@ final class BucketOrds {
     /// The ordinal of (owner, key), assigning the next one if new.
     @inline(__always)
     func add(_ owner: Int32, _ key: Int64) -> Int32 {
-        if owner == lastOwner && key == lastKey && lastOrd >= 0 { return lastOrd }
-        var i = BucketOrds.hash(owner, key) & mask
+        let s = state.p
+        if owner == s.pointee.lastOwner && key == s.pointee.lastKey && s.pointee.lastOrd >= 0 { return s.pointee.lastOrd }
+        var i = BucketOrds.hash(owner, key) & s.pointee.mask
         while true {
-            let slot = table[i]
+            let slot = s.pointee.table[i]
             if slot == 0 { break }
             let o = Int(slot) - 1
-            if keys[o] == key && owners[o] == owner {
-                lastOwner = owner; lastKey = key; lastOrd = Int32(o)
+            if s.pointee.keys[o] == key && s.pointee.owners[o] == owner {
+                s.pointee.lastOwner = owner; s.pointee.lastKey = key; s.pointee.lastOrd = Int32(o)
                 return Int32(o)
             }
-            i = (i + 1) & mask
+            i = (i + 1) & s.pointee.mask
         }
-        let ord = Int32(keys.count)
-        keys.append(key)
-        owners.append(owner)
-        table[i] = ord + 1
-        if keys.count * 2 > table.count { rehash() }
-        lastOwner = owner; lastKey = key; lastOrd = ord
+        let ord = Int32(s.pointee.keys.count)
+        s.pointee.keys.append(key)
+        s.pointee.owners.append(owner)
+        s.pointee.table[i] = ord + 1
+        if s.pointee.keys.count * 2 > s.pointee.table.count { rehash() }
+        s.pointee.lastOwner = owner; s.pointee.lastKey = key; s.pointee.lastOrd = ord
         return ord
     }
 
     /// The ordinal of (owner, key) if assigned.
     func find(_ owner: Int32, _ key: Int64) -> Int32? {
-        var i = BucketOrds.hash(owner, key) & mask
+        let s = state.p
+        var i = BucketOrds.hash(owner, key) & s.pointee.mask
         while true {
-            let slot = table[i]
+            let slot = s.pointee.table[i]
             if slot == 0 { return nil }
             let o = Int(slot) - 1
-            if keys[o] == key && owners[o] == owner { return Int32(o) }
-            i = (i + 1) & mask
+            if s.pointee.keys[o] == key && s.pointee.owners[o] == owner { return Int32(o) }
+            i = (i + 1) & s.pointee.mask
         }
     }
 
     private func rehash() {
-        let size = table.count * 2
-        table = [Int32](repeating: 0, count: size)
-        mask = size - 1
-        for o in 0..<keys.count {
-            var i = BucketOrds.hash(owners[o], keys[o]) & mask
-            while table[i] != 0 { i = (i + 1) & mask }
-            table[i] = Int32(o + 1)
+        let s = state.p
+        let size = s.pointee.table.count * 2
+        s.pointee.table = [Int32](repeating: 0, count: size)
+        s.pointee.mask = size - 1
+        for o in 0..<s.pointee.keys.count {
+            var i = BucketOrds.hash(s.pointee.owners[o], s.pointee.keys[o]) & s.pointee.mask
+            while s.pointee.table[i] != 0 { i = (i + 1) & s.pointee.mask }
+            s.pointee.table[i] = Int32(o + 1)
         }
     }
-
-    private var grouped: [Int32: [Int32]]?
 
     /// The ordinals of `owner`'s buckets, in assignment order.
     func ords(of owner: Int32) -> [Int32] {
         if grouped == nil {
             var g: [Int32: [Int32]] = [:]
+            let owners = state.p.pointee.owners
             for o in 0..<owners.count { g[owners[o], default: []].append(Int32(o)) }
             grouped = g
         }

@@ -206,11 +206,11 @@ final class CompositeCollector: BucketCollector {
             perSource[s].removeAll(keepingCapacity: true)
             if r.field.isKeywordLike {
                 let n = r.field.loadOrds(doc)
-                for k in 0..<n { perSource[s].append(Int64(r.field.ordScratch[k])) }
+                for k in 0..<n { perSource[s].append(Int64(r.field.ord(k))) }
             } else {
                 let n = r.field.loadNumeric(doc)
                 for k in 0..<n {
-                    var v = r.field.scratch[k]
+                    var v = r.field.raw(k)
                     if let rd = r.rounding { v = rd.round(v) }
                     else if let i = r.interval {
                         let idx = (r.field.double(v) / i).rounded(.down)

@@ -110,9 +110,16 @@ final class ZoneOffsets {
     let zone: DateZone
     /// Fixed-offset zones (`Z`, `+01:00`, `UTC-3`): every lookup is this value.
     let fixed: Int?
-    private var days: [Int64: (start: Int32, transition: Int64, after: Int32)] = [:]
-    private var lastDay = Int64.min
-    private var last: (start: Int32, transition: Int64, after: Int32) = (0, .max, 0)
+    struct Day { var start: Int32; var transition: Int64; var after: Int32 }
+    struct Cache {
+        var days: [Int64: Day] = [:]
+        var lastDay = Int64.min
+        var last = Day(start: 0, transition: .max, after: 0)
+        /// Dense per-day entries for `[base, base + dense.count)` (transition == Int64.min: not loaded).
+        var base: Int64 = 0
+        var dense: [Day] = []
+    }
+    private let cache = Box(Cache())
 
     init(_ zone: DateZone) {
         self.zone = zone
@@ -132,28 +139,43 @@ final class ZoneOffsets {
     @inline(__always)
     func offset(_ t: Int64) -> Int {
         if let f = fixed { return f }
+        let c = cache.p
         let day = t.floorDiv(86_400_000)
-        if day != lastDay { load(day) }
-        return Int(t < last.transition ? last.start : last.after)
+        if day != c.pointee.lastDay { load(day) }
+        return Int(t < c.pointee.last.transition ? c.pointee.last.start : c.pointee.last.after)
     }
 
     private func load(_ day: Int64) {
-        if let d = days[day] { lastDay = day; last = d; return }
+        let c = cache.p
+        let slot = day &- c.pointee.base
+        if slot >= 0 && slot < Int64(c.pointee.dense.count) {
+            let d = c.pointee.dense[Int(slot)]
+            if d.transition != .min { c.pointee.lastDay = day; c.pointee.last = d; return }
+        } else if c.pointee.dense.isEmpty {
+            // Dates cluster: keep ±4 years around the first one in a flat table.
+            c.pointee.base = day - 1461
+            c.pointee.dense = [Day](repeating: Day(start: 0, transition: .min, after: 0), count: 2922)
+        } else if let d = c.pointee.days[day] { c.pointee.lastDay = day; c.pointee.last = d; return }
         let start = day * 86_400_000, end = start + 86_400_000 - 1
         let a = zone.offsetSeconds(atUTC: start), b = zone.offsetSeconds(atUTC: end)
-        var entry: (start: Int32, transition: Int64, after: Int32) = (Int32(a), .max, Int32(a))
+        var entry = Day(start: Int32(a), transition: .max, after: Int32(a))
         if a != b {
             var lo = start, hi = end  // offset(lo) == a, offset(hi) == b: first instant with b
             while hi - lo > 1 {
                 let mid = lo + (hi - lo) / 2
                 if zone.offsetSeconds(atUTC: mid) == a { lo = mid } else { hi = mid }
             }
-            entry = (Int32(a), hi, Int32(b))
+            entry = Day(start: Int32(a), transition: hi, after: Int32(b))
         }
-        if days.count > 100_000 { days.removeAll(keepingCapacity: true) }
-        days[day] = entry
-        lastDay = day
-        last = entry
+        let at = day &- c.pointee.base
+        if at >= 0 && at < Int64(c.pointee.dense.count) {
+            c.pointee.dense[Int(at)] = entry
+        } else {
+            if c.pointee.days.count > 100_000 { c.pointee.days.removeAll(keepingCapacity: true) }
+            c.pointee.days[day] = entry
+        }
+        c.pointee.lastDay = day
+        c.pointee.last = entry
     }
 
     /// The latest instant ≤ `t` at which the offset changed, searching back to `from`.
@@ -163,7 +185,8 @@ final class ZoneOffsets {
         let first = from.floorDiv(86_400_000)
         while day >= first {
             load(day)
-            if last.transition != .max && last.transition <= t && last.transition > from { return last.transition }
+            let tr = cache.p.pointee.last.transition
+            if tr != .max && tr <= t && tr > from { return tr }
             day -= 1
         }
         return nil
@@ -197,9 +220,16 @@ final class PreparedRounding {
     let interval: DateInterval
     let offsets: ZoneOffsets
     let shift: Int64
-    private var lastLo = Int64.max, lastHi = Int64.min, lastOffset = Int.min, lastKey: Int64 = 0
     private struct MemoKey: Hashable { let lo: Int64; let off: Int }
-    private var memo: [MemoKey: Int64] = [:]
+    private struct Cache {
+        var lastLo = Int64.max, lastHi = Int64.min, lastOffset = Int.min, lastKey: Int64 = 0
+        var memo: [MemoKey: Int64] = [:]
+        /// Day and longer units in named zones: the key of each local day, flat from `dayBase`
+        /// (Int64.min: not computed).
+        var dayBase: Int64 = 0
+        var dayKeys: [Int64] = []
+    }
+    private let cache = Box(Cache())
 
     init(interval: DateInterval, zone: DateZone, offset: Int64) {
         self.interval = interval
@@ -210,24 +240,42 @@ final class PreparedRounding {
     /// The bucket key (UTC start of the bucket) of instant `t`.
     @inline(__always)
     func round(_ t: Int64) -> Int64 {
+        let c = cache.p
         let u = t &- shift
         let off = offsets.offset(u)
         let local = u &+ Int64(off) &* 1000
-        if off == lastOffset && local >= lastLo && local < lastHi { return lastKey }
+        if off == c.pointee.lastOffset && local >= c.pointee.lastLo && local < c.pointee.lastHi { return c.pointee.lastKey }
         let lo = interval.floorLocal(local)
         let hi = interval.nextLocal(lo)
         let key: Int64
         if let f = offsets.fixed {
             key = lo - Int64(f) * 1000 + shift
+        } else if interval.roundsToMidnight {
+            // The key depends on the local day only.
+            let day = local.floorDiv(86_400_000)
+            if c.pointee.dayKeys.isEmpty {
+                c.pointee.dayBase = day - 1461
+                c.pointee.dayKeys = [Int64](repeating: .min, count: 2922)
+            }
+            let slot = day &- c.pointee.dayBase
+            if slot >= 0 && slot < Int64(c.pointee.dayKeys.count) {
+                let cached = c.pointee.dayKeys[Int(slot)]
+                if cached != .min { key = cached } else {
+                    key = resolve(u, off: off, lo: lo) + shift
+                    c.pointee.dayKeys[Int(slot)] = key
+                }
+            } else {
+                key = resolve(u, off: off, lo: lo) + shift
+            }
         } else {
             let memoKey = MemoKey(lo: lo, off: off)
-            if let k = memo[memoKey] { key = k } else {
+            if let k = c.pointee.memo[memoKey] { key = k } else {
                 key = resolve(u, off: off, lo: lo) + shift
-                if memo.count > 200_000 { memo.removeAll(keepingCapacity: true) }
-                memo[memoKey] = key
+                if c.pointee.memo.count > 200_000 { c.pointee.memo.removeAll(keepingCapacity: true) }
+                c.pointee.memo[memoKey] = key
             }
         }
-        lastOffset = off; lastLo = lo; lastHi = hi; lastKey = key
+        c.pointee.lastOffset = off; c.pointee.lastLo = lo; c.pointee.lastHi = hi; c.pointee.lastKey = key
         return key
     }
 

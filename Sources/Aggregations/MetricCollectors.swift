@@ -28,28 +28,15 @@ final class NumericMetricCollector: Collector {
         let src = source
         if countOnly && src.isKeywordLike {
             states.withUnsafeMutableBufferPointer { st in
-                for i in 0..<docs.count { st[Int(owners[i])].count &+= Int64(src.loadOrds(docs[i])) }
+                src.forEachOrd(docs) { i, _ in st[Int(owners[i])].count &+= 1 }
             }
             return
         }
         let isDouble = src.isDouble
         let squares = self.squares
-        if let col = src.numeric, !col.isMultiValued, src.missingRaw == nil {
-            // The common case: one value per document, no missing substitute.
-            states.withUnsafeMutableBufferPointer { st in
-                for i in 0..<docs.count {
-                    let d = docs[i]
-                    guard col.hasValue(d) else { continue }
-                    let raw = col.value(d)
-                    st[Int(owners[i])].add(isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw), squares: squares)
-                }
-            }
-            return
-        }
         states.withUnsafeMutableBufferPointer { st in
-            for i in 0..<docs.count {
-                let n = src.loadNumeric(docs[i])
-                for k in 0..<n { st[Int(owners[i])].add(src.double(src.scratch[k]), squares: squares) }
+            src.forEachValue(docs) { i, raw in
+                st[Int(owners[i])].add(isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw), squares: squares)
             }
         }
     }
@@ -82,11 +69,11 @@ final class WeightedAvgCollector: Collector {
             let nw = weight.loadNumeric(docs[i])
             guard nw > 0 else { continue }
             if nw > 1 { continue }  // OpenSearch rejects multi-valued weights; skip rather than fail
-            let w = weight.double(weight.scratch[0])
+            let w = weight.double(weight.raw(0))
             let nv = value.loadNumeric(docs[i])
             var st = states[o]
             for k in 0..<nv {
-                let v = value.double(value.scratch[k])
+                let v = value.double(value.raw(k))
                 st.count += 1
                 MetricState.kahan(&st.sum, &st.sumCompensation, v * w)
                 MetricState.kahan(&st.weight, &st.weightCompensation, w)
@@ -105,65 +92,84 @@ final class WeightedAvgCollector: Collector {
 /// cardinality: per owning bucket, a bitset of keyword ordinals (hashed once per segment at the
 /// end) while that stays small, else a sketch fed with hashes directly.
 final class CardinalityCollector: Collector {
+    struct State {
+        var sketches: [CardinalitySketch] = []
+        /// Keyword fields: per owner, `words` words of ordinal bits, owner after owner.
+        var bits: [UInt64] = []
+        var owners = 0
+        var useOrdSets: Bool
+        var ordHashes: [UInt64] = []
+        var ordHashed: [Bool] = []
+    }
+
     let source: FieldSource
     let precision: Int
-    var sketches: [CardinalitySketch] = []
-    /// Keyword fields: per owner, which ordinals occurred.
-    var ordSets: [[UInt64]] = []
-    var useOrdSets: Bool
     let words: Int
+    let st: Box<State>
 
     init(_ source: FieldSource, precision: Int) {
         self.source = source
         self.precision = precision
-        words = (source.ordinalSpace + 63) >> 6
-        useOrdSets = source.isKeywordLike
+        words = Swift.max(1, (source.ordinalSpace + 63) >> 6)
+        st = Box(State(useOrdSets: source.isKeywordLike))
     }
 
     @inline(__always) func ensure(_ owner: Int32) {
+        let s = st.p
         let o = Int(owner)
-        if useOrdSets {
-            if o >= ordSets.count {
-                ordSets.append(contentsOf: repeatElement([], count: o + 1 - ordSets.count))
+        if s.pointee.useOrdSets {
+            if o >= s.pointee.owners {
                 // Past ~16 MB of bitsets, hash straight into sketches instead.
-                if ordSets.count * words > (1 << 21) { switchToSketches() }
+                if (o + 1) * words > (1 << 21) { switchToSketches() } else {
+                    s.pointee.bits.append(contentsOf: repeatElement(0, count: (o + 1 - s.pointee.owners) * words))
+                    s.pointee.owners = o + 1
+                    return
+                }
+            } else {
+                return
             }
-        } else if o >= sketches.count {
-            sketches.append(contentsOf: repeatElement(CardinalitySketch(precision: precision), count: o + 1 - sketches.count))
+        }
+        if o >= s.pointee.sketches.count {
+            s.pointee.sketches.append(contentsOf: repeatElement(CardinalitySketch(precision: precision), count: o + 1 - s.pointee.sketches.count))
         }
     }
 
     private func switchToSketches() {
-        let sets = ordSets
-        useOrdSets = false
-        ordSets = []
-        for (o, set) in sets.enumerated() {
-            ensure(Int32(o))
-            fold(set, into: &sketches[o])
+        let s = st.p
+        let bits = s.pointee.bits, owners = s.pointee.owners
+        s.pointee.useOrdSets = false
+        s.pointee.bits = []
+        s.pointee.owners = 0
+        s.pointee.sketches = (0..<owners).map { o in
+            var sketch = CardinalitySketch(precision: precision)
+            fold(bits[(o * words)..<((o + 1) * words)], into: &sketch)
+            return sketch
         }
     }
-
-    private var ordHashes: [UInt64] = []
-    private var ordHashed: [Bool] = []
 
     @inline(__always) func hash(ord: Int32) -> UInt64 {
+        let s = st.p
         let o = Int(ord)
-        if ordHashes.isEmpty {
-            ordHashes = [UInt64](repeating: 0, count: source.ordinalSpace)
-            ordHashed = [Bool](repeating: false, count: source.ordinalSpace)
+        if s.pointee.ordHashes.isEmpty {
+            s.pointee.ordHashes = [UInt64](repeating: 0, count: source.ordinalSpace)
+            s.pointee.ordHashed = [Bool](repeating: false, count: source.ordinalSpace)
         }
-        if !ordHashed[o] {
-            ordHashes[o] = Hashing.murmur3_64(source.termBytes(ord))
-            ordHashed[o] = true
+        if !s.pointee.ordHashed[o] {
+            s.pointee.ordHashes[o] = Hashing.murmur3_64(source.termBytes(ord))
+            s.pointee.ordHashed[o] = true
         }
-        return ordHashes[o]
+        return s.pointee.ordHashes[o]
     }
 
-    private func fold(_ set: [UInt64], into sketch: inout CardinalitySketch) {
-        for (wi, word) in set.enumerated() where word != 0 {
-            var w = word
+    private func fold(_ set: ArraySlice<UInt64>, into sketch: inout CardinalitySketch) {
+        let base = set.startIndex
+        var bits = 0
+        for w in set { bits &+= w.nonzeroBitCount }
+        if bits > sketch.exactLimit { sketch.useRegisters() }
+        for wi in set.indices where set[wi] != 0 {
+            var w = set[wi]
             while w != 0 {
-                sketch.add(hash(ord: Int32(wi << 6 | w.trailingZeroBitCount)))
+                sketch.add(hash(ord: Int32((wi - base) << 6 | w.trailingZeroBitCount)))
                 w &= w &- 1
             }
         }
@@ -171,44 +177,40 @@ final class CardinalityCollector: Collector {
 
     override func collect(_ docs: UnsafeBufferPointer<Int32>, _ owners: UnsafeBufferPointer<Int32>) {
         let src = source
+        let s = st.p
+        if let m = owners.max() { ensure(m) }
         if src.isKeywordLike {
-            for i in 0..<docs.count {
-                let owner = owners[i]
-                ensure(owner)
-                let n = src.loadOrds(docs[i])
-                if useOrdSets {
-                    let o = Int(owner)
-                    if ordSets[o].isEmpty { ordSets[o] = [UInt64](repeating: 0, count: words) }
-                    for k in 0..<n {
-                        let ord = Int(src.ordScratch[k])
-                        ordSets[o][ord >> 6] |= 1 << UInt64(ord & 63)
+            if s.pointee.useOrdSets {
+                let words = self.words
+                s.pointee.bits.withUnsafeMutableBufferPointer { bits in
+                    src.forEachOrd(docs) { i, ord in
+                        let o = Int(ord)
+                        bits[Int(owners[i]) &* words &+ (o >> 6)] |= 1 << UInt64(o & 63)
                     }
-                } else {
-                    for k in 0..<n { sketches[Int(owner)].add(hash(ord: src.ordScratch[k])) }
                 }
+            } else {
+                src.forEachOrd(docs) { i, ord in s.pointee.sketches[Int(owners[i])].add(hash(ord: ord)) }
             }
             return
         }
-        for i in 0..<docs.count {
-            let owner = owners[i]
-            ensure(owner)
-            let n = src.loadNumeric(docs[i])
-            for k in 0..<n {
+        let isDouble = src.isDouble
+        s.pointee.sketches.withUnsafeMutableBufferPointer { sk in
+            src.forEachValue(docs) { i, raw in
                 // OpenSearch hashes a double's bits and a long's value with the same mixer.
-                let raw = src.scratch[k]
-                let bits = src.isDouble ? Int64(bitPattern: NumericColumn.double(fromSortable: raw).bitPattern) : raw
-                sketches[Int(owner)].add(Hashing.mix64(bits))
+                let bits = isDouble ? Int64(bitPattern: NumericColumn.double(fromSortable: raw).bitPattern) : raw
+                sk[Int(owners[i])].add(Hashing.mix64(bits))
             }
         }
     }
 
     override func state(_ owner: Int32) -> AggState {
+        let s = st.p
         let o = Int(owner)
         var sketch = CardinalitySketch(precision: precision)
-        if useOrdSets {
-            if o >= 0 && o < ordSets.count { fold(ordSets[o], into: &sketch) }
-        } else if o >= 0 && o < sketches.count {
-            sketch = sketches[o]
+        if s.pointee.useOrdSets {
+            if o >= 0 && o < s.pointee.owners { fold(s.pointee.bits[(o * words)..<((o + 1) * words)], into: &sketch) }
+        } else if o >= 0 && o < s.pointee.sketches.count {
+            sketch = s.pointee.sketches[o]
         }
         return .cardinality(sketch)
     }
@@ -230,9 +232,11 @@ final class PercentilesCollector: Collector {
             digests.append(contentsOf: repeatElement(TDigest(compression: compression), count: Int(m) + 1 - digests.count))
         }
         let src = source
-        for i in 0..<docs.count {
-            let n = src.loadNumeric(docs[i])
-            for k in 0..<n { digests[Int(owners[i])].add(src.double(src.scratch[k])) }
+        let isDouble = src.isDouble
+        digests.withUnsafeMutableBufferPointer { dg in
+            src.forEachValue(docs) { i, raw in
+                dg[Int(owners[i])].add(isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw))
+            }
         }
     }
 

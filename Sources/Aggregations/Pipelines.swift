@@ -101,15 +101,27 @@ enum Pipelines {
         }
     }
 
-    /// OpenSearch's `BucketHelpers.resolveBucketValue`: empty buckets and non-finite values are
-    /// gaps, handled by the gap policy (NaN = skip).
-    static func resolve(_ bucket: Bucket, node: AggNode, path: AggPath, gap: GapPolicy) throws(OpenSearchError) -> Double {
-        guard let v = value(bucket, node: node, path: path.elements) else {
-            throw OpenSearchError("aggregation_execution_exception",
-                                  "buckets_path must reference either a number value or a single value numeric metric aggregation, got: [\(path.text)]",
-                                  status: 400)
+    /// OpenSearch's `BucketHelpers.resolveBucketValue`: nil when the bucket has nothing at the
+    /// path (e.g. the first bucket of a derivative); empty buckets and non-finite values are gaps,
+    /// handled by the gap policy (NaN = skip) — except `_count`, which is never a gap.
+    static func resolve(_ bucket: Bucket, node: AggNode, path: AggPath, gap: GapPolicy) throws(OpenSearchError) -> Double? {
+        let els = path.elements
+        guard let first = els.first else { return Double(bucket.docCount) }
+        let special = ["_count", "_key", "doc_count"].contains(first.name)
+        if !special {
+            if let sub = node.subs.first(where: { $0.name == first.name }) {
+                if els.count == 1 && first.key == nil, case .metric(let k, _) = sub.kind, k == .stats || { if case .extendedStats = k { return true }; return false }() {
+                    throw OpenSearchError("aggregation_execution_exception",
+                                          "buckets_path must reference either a number value or a single value numeric metric aggregation, but [\(first.name)] contains multiple values. Please specify which to use.",
+                                          status: 400)
+                }
+            } else if !node.pipelines.contains(where: { $0.name == first.name }) {
+                throw AggregationErrors.validation("No aggregation found for path [\(path.text)]")
+            }
         }
-        if !v.isFinite || bucket.docCount == 0 {
+        guard let v = value(bucket, node: node, path: els) else { return nil }
+        let isCount = els.count == 1 && first.name == "_count"
+        if !v.isFinite || (bucket.docCount == 0 && !isCount) {
             switch gap {
             case .insertZeros: return 0
             case .keepValues: return v.isFinite ? v : .nan
@@ -170,11 +182,13 @@ enum Pipelines {
         let fmt = format(p)
         switch p.kind {
         case .derivative(let path, let gap, let unit):
+            // OpenSearch adds a derivative to every bucket after the first that resolves, NaN
+            // (shown as null) when either side is a gap.
             var last: (value: Double, key: Double)? = nil
             for i in buckets.indices {
                 let v = try resolve(buckets[i], node: node, path: path, gap: gap)
                 let key = buckets[i].key.number ?? 0
-                if let l = last, !v.isNaN {
+                if let l = last, let v {
                     let d = v - l.value
                     var normalized: Double? = nil
                     if let u = unit, u > 0 { normalized = d / ((key - l.key) / Double(u)) }
@@ -182,18 +196,20 @@ enum Pipelines {
                 } else {
                     buckets[i].pipelineResults.append((p.name, .none))
                 }
-                if !v.isNaN { last = (v, key) }
+                last = v.map { ($0, key) }
             }
         case .cumulativeSum(let path):
             var sum = 0.0
             for i in buckets.indices {
-                let v = try resolve(buckets[i], node: node, path: path, gap: .insertZeros)
-                if v.isFinite { sum += v }
+                if let v = try resolve(buckets[i], node: node, path: path, gap: .insertZeros), v.isFinite { sum += v }
                 buckets[i].pipelineResults.append((p.name, .simpleValue(sum, fmt)))
             }
         case .movingFn(let path, let window, let shift, let script, let gap):
             var vals: [Double?] = []
-            for b in buckets { let v = try resolve(b, node: node, path: path, gap: gap); vals.append(v.isNaN ? nil : v) }
+            for b in buckets {
+                let v = try resolve(b, node: node, path: path, gap: gap)
+                vals.append(v.flatMap { $0.isNaN ? nil : $0 })
+            }
             let values = vals.compactMap { $0 }
             var index = 0
             for i in buckets.indices {
@@ -202,20 +218,17 @@ enum Pipelines {
                 let to = Swift.max(0, Swift.min(index + shift, values.count))
                 let windowValues = from < to ? Array(values[from..<to]) : []
                 let r = try script.evaluate([:], values: windowValues)
-                let d = r.number ?? .nan
-                buckets[i].pipelineResults.append((p.name, .simpleValue(d, fmt)))
+                buckets[i].pipelineResults.append((p.name, .simpleValue(r.number ?? .nan, fmt)))
                 index += 1
             }
         case .serialDiff(let path, let lag, let gap):
+            // The lag window counts buckets, gaps included (OpenSearch's SerialDiffPipelineAggregator).
             var history: [Double] = []
             for i in buckets.indices {
-                let v = try resolve(buckets[i], node: node, path: path, gap: gap)
-                if v.isNaN {
-                    buckets[i].pipelineResults.append((p.name, .none))
-                    continue
-                }
-                if history.count >= lag, !history[history.count - lag].isNaN {
-                    buckets[i].pipelineResults.append((p.name, .simpleValue(v - history[history.count - lag], fmt)))
+                let v = try resolve(buckets[i], node: node, path: path, gap: gap) ?? .nan
+                let lagged = history.count >= lag ? history[history.count - lag] : .nan
+                if !v.isNaN && !lagged.isNaN {
+                    buckets[i].pipelineResults.append((p.name, .simpleValue(v - lagged, fmt)))
                 } else {
                     buckets[i].pipelineResults.append((p.name, .none))
                 }
@@ -227,7 +240,7 @@ enum Pipelines {
                 var skip = false
                 for (name, path) in vars {
                     let v = try resolve(buckets[i], node: node, path: path, gap: gap)
-                    if gap == .skip && v.isNaN { skip = true; break }
+                    if gap == .skip && (v == nil || v!.isNaN) { skip = true; break }
                     env[name] = v
                 }
                 if skip { buckets[i].pipelineResults.append((p.name, .none)); continue }
@@ -242,9 +255,7 @@ enum Pipelines {
             var kept: [Bucket] = []
             for b in buckets {
                 var env: [String: Double?] = [:]
-                for (name, path) in vars {
-                    env[name] = try resolve(b, node: node, path: path, gap: gap)
-                }
+                for (name, path) in vars { env[name] = try resolve(b, node: node, path: path, gap: gap) }
                 let r = try script.evaluate(env)
                 guard case .bool(let keep) = r else {
                     throw OpenSearchError("script_exception", "runtime error", status: 400,
@@ -254,37 +265,41 @@ enum Pipelines {
             }
             buckets = kept
         case .bucketSort(let sort, let from, let size, let gap):
-            if !sort.isEmpty {
-                let keys: [[Double]] = try buckets.map { b throws(OpenSearchError) in
-                    var row: [Double] = []
-                    for (path, _) in sort {
-                        if path.elements.count == 1 && path.elements[0].name == "_key" && path.elements[0].key == nil {
-                            row.append(b.key.number ?? .nan)
-                        } else {
-                            row.append(try resolve(b, node: node, path: path, gap: gap))
-                        }
-                    }
-                    return row
-                }
-                let stringKeys: [[UInt8]?] = buckets.map { if case .bytes(let s) = $0.key { return s }; return nil }
-                let idx = buckets.indices.sorted { i, j in
-                    for (k, (path, asc)) in sort.enumerated() {
-                        if path.text == "_key", let a = stringKeys[i], let b = stringKeys[j] {
-                            if a != b { return a.lexicographicallyPrecedes(b) == asc }
-                            continue
-                        }
-                        let a = keys[i][k], b = keys[j][k]
-                        // Buckets without a value go last whatever the direction.
-                        if a.isNaN != b.isNaN { return !a.isNaN }
-                        if a != b && !a.isNaN { return (a < b) == asc }
-                    }
-                    return i < j
-                }
-                buckets = idx.map { buckets[$0] }
+            if from >= buckets.count { buckets = []; break }
+            if sort.isEmpty {
+                buckets = Array(buckets[from..<Swift.min(buckets.count, from + (size ?? buckets.count))])
+                break
             }
-            let start = Swift.min(from, buckets.count)
-            let end = size.map { Swift.min(buckets.count, start + $0) } ?? buckets.count
-            buckets = Array(buckets[start..<end])
+            // Per bucket, its sort values (nil: skipped under the gap policy); buckets with no
+            // value at all are dropped, like OpenSearch's BucketSortPipelineAggregator.
+            var rows: [(bucket: Bucket, values: [BucketKey?])] = []
+            for b in buckets {
+                var row: [BucketKey?] = []
+                for (path, _) in sort {
+                    if path.elements.count == 1 && path.elements[0].name == "_key" && path.elements[0].key == nil {
+                        row.append(b.key)
+                    } else {
+                        let v = try resolve(b, node: node, path: path, gap: gap)
+                        row.append(v.flatMap { gap == .skip && $0.isNaN ? nil : .double($0) })
+                    }
+                }
+                if row.contains(where: { $0 != nil }) { rows.append((b, row)) }
+            }
+            let order = rows.indices.sorted { i, j in
+                for (k, (_, asc)) in sort.enumerated() {
+                    switch (rows[i].values[k], rows[j].values[k]) {
+                    case (nil, nil): continue
+                    case (nil, _): return false
+                    case (_, nil): return true
+                    case (let a?, let b?):
+                        if BucketKey.less(a, b) { return asc }
+                        if BucketKey.less(b, a) { return !asc }
+                    }
+                }
+                return i < j
+            }
+            let limit = Swift.min(from + (size ?? rows.count), rows.count)
+            buckets = from < limit ? order[from..<limit].map { rows[$0].bucket } : []
         case .bucketMetric:
             break
         }
@@ -306,9 +321,8 @@ enum Pipelines {
         let restPath = AggPath(elements: rest, text: path.text)
         var values: [(Double, String)] = []
         for (i, b) in target.buckets.enumerated() {
-            let v = rest.isEmpty ? (b.docCount == 0 && gap != .insertZeros ? Double.nan : Double(b.docCount))
-                                 : try resolve(b, node: targetNode, path: restPath, gap: gap)
-            if !v.isNaN { values.append((v, Renderer.keyString(b, i, target, targetNode))) }
+            let v = rest.isEmpty ? Double(b.docCount) : try resolve(b, node: targetNode, path: restPath, gap: gap)
+            if let v, !v.isNaN { values.append((v, Renderer.keyString(b, i, target, targetNode))) }
         }
         switch kind {
         case .avg:

@@ -141,18 +141,70 @@ struct Reducer {
             }
         }
         let widen = hasLong && hasDouble
+        if !widen && all.allSatisfy(\.sortedByKey) {
+            out.buckets = mergeSorted(all.map(\.buckets), node, final: final)
+            out.sortedByKey = true
+            return out
+        }
+        out.sortedByKey = false
         var index: [BucketKey: Int] = [:]
-        var groups: [[Bucket]] = []
+        index.reserveCapacity(all.reduce(0) { max($0, $1.buckets.count) })
+        var merged: [Bucket] = []
+        // Buckets met more than once, when there are sub-aggregations to merge.
+        var repeats: [Int: [Bucket]] = [:]
+        let hasSubs = !node.subs.isEmpty
         for s in all {
             for var b in s.buckets {
                 if widen { b.key = b.key.asDouble }
-                if let i = index[b.key] { groups[i].append(b) } else {
-                    index[b.key] = groups.count
-                    groups.append([b])
+                if let i = index[b.key] {
+                    if hasSubs { repeats[i, default: [merged[i]]].append(b) } else { merged[i].docCount += b.docCount }
+                } else {
+                    index[b.key] = merged.count
+                    merged.append(b)
                 }
             }
         }
-        out.buckets = groups.map { mergeBuckets($0, node, final: final) }
+        for (i, group) in repeats { merged[i] = mergeBuckets(group, node, final: final) }
+        if final && hasSubs {
+            // Buckets seen once still need their sub-aggregations' final merge (terms errors).
+            for i in merged.indices where repeats[i] == nil { merged[i] = mergeBuckets([merged[i]], node, final: true) }
+        }
+        out.buckets = merged
+        return out
+    }
+
+    /// Merges key-sorted bucket lists (one per segment or index) by walking them together.
+    func mergeSorted(_ lists: [[Bucket]], _ node: AggNode, final: Bool) -> [Bucket] {
+        let lists = lists.filter { !$0.isEmpty }
+        if lists.count == 1 && !final { return lists[0] }
+        var pos = [Int](repeating: 0, count: lists.count)
+        var out: [Bucket] = []
+        out.reserveCapacity(lists.map(\.count).max() ?? 0)
+        var group: [Bucket] = []
+        let hasSubs = !node.subs.isEmpty
+        while true {
+            // The smallest key among the list heads (few lists: a linear scan).
+            var best = -1
+            for l in lists.indices where pos[l] < lists[l].count {
+                if best < 0 || BucketKey.less(lists[l][pos[l]].key, lists[best][pos[best]].key) { best = l }
+            }
+            if best < 0 { break }
+            let key = lists[best][pos[best]].key
+            group.removeAll(keepingCapacity: true)
+            for l in lists.indices where pos[l] < lists[l].count && lists[l][pos[l]].key == key {
+                group.append(lists[l][pos[l]])
+                pos[l] += 1
+            }
+            if group.count == 1 && !(final && hasSubs) {
+                out.append(group[0])
+            } else if !hasSubs {
+                var b = group[0]
+                b.docCount = group.reduce(0) { $0 + $1.docCount }
+                out.append(b)
+            } else {
+                out.append(mergeBuckets(group, node, final: final))
+            }
+        }
         return out
     }
 
@@ -170,6 +222,7 @@ struct Reducer {
                 let shardSize = spec.effectiveShardSize
                 if s.buckets.count > shardSize {
                     Reducer.sortBuckets(&s.buckets, spec.order, node)
+                    s.sortedByKey = false
                     let removed = s.buckets[shardSize...]
                     s.otherDocCount += removed.reduce(0) { $0 + $1.docCount }
                     s.buckets.removeLast(s.buckets.count - shardSize)

@@ -8,8 +8,10 @@ struct TDigest: Sendable {
     let compression: Double
     private(set) var means: [Double] = []
     private(set) var weights: [Double] = []
+    /// Unit-weight values not merged yet.
     private var buffer: [Double] = []
-    private var bufferWeights: [Double] = []
+    /// Weighted points (centroids of merged digests) not merged yet.
+    private var weighted: [(Double, Double)] = []
     private(set) var totalWeight: Double = 0
     private(set) var min = Double.infinity
     private(set) var max = -Double.infinity
@@ -18,17 +20,16 @@ struct TDigest: Sendable {
         self.compression = Swift.max(compression, 1)
     }
 
-    var isEmpty: Bool { totalWeight == 0 && buffer.isEmpty }
-    var count: Double { totalWeight + bufferWeights.reduce(0, +) }
+    var isEmpty: Bool { totalWeight == 0 && buffer.isEmpty && weighted.isEmpty }
 
-    private var bufferLimit: Int { Int(compression * 5) + 16 }
+    private var bufferLimit: Int { Swift.max(8192, Int(compression * 20)) }
 
-    mutating func add(_ x: Double, weight: Double = 1) {
+    @inline(__always)
+    mutating func add(_ x: Double) {
         if x.isNaN { return }
         if x < min { min = x }
         if x > max { max = x }
         buffer.append(x)
-        bufferWeights.append(weight)
         if buffer.count >= bufferLimit { compress() }
     }
 
@@ -38,9 +39,8 @@ struct TDigest: Sendable {
         o.compress()
         if o.min < min { min = o.min }
         if o.max > max { max = o.max }
-        buffer.append(contentsOf: o.means)
-        bufferWeights.append(contentsOf: o.weights)
-        if buffer.count >= bufferLimit { compress() }
+        for i in o.means.indices { weighted.append((o.means[i], o.weights[i])) }
+        if weighted.count >= bufferLimit { compress() }
     }
 
     func integratedLocation(_ q: Double) -> Double {
@@ -53,15 +53,32 @@ struct TDigest: Sendable {
 
     /// Merges the buffer into the centroids.
     mutating func compress() {
-        if buffer.isEmpty { return }
-        var allMeans = means + buffer
-        var allWeights = weights + bufferWeights
+        if buffer.isEmpty && weighted.isEmpty { return }
+        // Sorted new points (a radix sort of the doubles' order-preserving bits), merged linearly
+        // with the centroids.
+        TDigest.radixSort(&buffer)
+        if !weighted.isEmpty {
+            for x in buffer { weighted.append((x, 1)) }
+            buffer.removeAll(keepingCapacity: true)
+            weighted.sort { $0.0 < $1.0 }
+        }
+        let newCount = buffer.count + weighted.count
+        var allMeans: [Double] = [], allWeights: [Double] = []
+        allMeans.reserveCapacity(means.count + newCount)
+        allWeights.reserveCapacity(means.count + newCount)
+        var i = 0, j = 0
+        while i < means.count || j < newCount {
+            let nx = j < newCount ? (buffer.isEmpty ? weighted[j].0 : buffer[j]) : .infinity
+            if i < means.count && (j >= newCount || means[i] <= nx) {
+                allMeans.append(means[i]); allWeights.append(weights[i]); i += 1
+            } else {
+                allMeans.append(nx); allWeights.append(buffer.isEmpty ? weighted[j].1 : 1); j += 1
+            }
+        }
         buffer.removeAll(keepingCapacity: true)
-        bufferWeights.removeAll(keepingCapacity: true)
-        let order = allMeans.indices.sorted { allMeans[$0] < allMeans[$1] }
-        allMeans = order.map { allMeans[$0] }
-        allWeights = order.map { allWeights[$0] }
+        weighted.removeAll(keepingCapacity: true)
         let total = allWeights.reduce(0, +)
+        if allMeans.isEmpty { return }
         var outMeans: [Double] = [allMeans[0]]
         var outWeights: [Double] = [allWeights[0]]
         outMeans.reserveCapacity(Int(compression) * 2)
@@ -85,6 +102,52 @@ struct TDigest: Sendable {
         means = outMeans
         weights = outWeights
         totalWeight = total
+    }
+
+    /// LSD radix sort of doubles by `NumericColumn.sortableLong`'s bits, 8 bits a pass.
+    static func radixSort(_ values: inout [Double]) {
+        let n = values.count
+        if n < 64 { values.sort(); return }
+        var keys = [UInt64](repeating: 0, count: n)
+        var tmp = [UInt64](repeating: 0, count: n)
+        keys.withUnsafeMutableBufferPointer { k in
+            values.withUnsafeBufferPointer { v in
+                for i in 0..<n {
+                    let bits = Int64(bitPattern: v[i].bitPattern)
+                    // Sortable signed long, then flipped sign bit: unsigned order = numeric order.
+                    k[i] = UInt64(bitPattern: bits ^ ((bits >> 63) & Int64.max)) ^ (1 << 63)
+                }
+            }
+            tmp.withUnsafeMutableBufferPointer { t in
+                var src = k, dst = t
+                var counts = [Int](repeating: 0, count: 256)
+                for pass in 0..<8 {
+                    let shift = UInt64(pass * 8)
+                    // Skip passes where every key has the same byte.
+                    let first = (src[0] >> shift) & 255
+                    var same = true
+                    for i in 1..<n where (src[i] >> shift) & 255 != first { same = false; break }
+                    if same { continue }
+                    for b in 0..<256 { counts[b] = 0 }
+                    for i in 0..<n { counts[Int((src[i] >> shift) & 255)] += 1 }
+                    var sum = 0
+                    for b in 0..<256 { let c = counts[b]; counts[b] = sum; sum += c }
+                    for i in 0..<n {
+                        let b = Int((src[i] >> shift) & 255)
+                        dst[counts[b]] = src[i]
+                        counts[b] += 1
+                    }
+                    swap(&src, &dst)
+                }
+                if src.baseAddress != k.baseAddress { for i in 0..<n { k[i] = src[i] } }
+            }
+        }
+        values.withUnsafeMutableBufferPointer { v in
+            for i in 0..<n {
+                let l = Int64(bitPattern: keys[i] ^ (1 << 63))
+                v[i] = Double(bitPattern: UInt64(bitPattern: l ^ ((l >> 63) & Int64.max)))
+            }
+        }
     }
 
     private static func weightedAverage(_ x1: Double, _ w1: Double, _ x2: Double, _ w2: Double) -> Double {

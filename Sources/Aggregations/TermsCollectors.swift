@@ -84,44 +84,41 @@ final class KeywordTermsCollector: BucketCollector {
 
     override func collect(_ docs: UnsafeBufferPointer<Int32>, _ owners: UnsafeBufferPointer<Int32>) {
         let src = source
-        if singleOwner, accept == nil, let o = src.ords, !o.isMultiValued, src.missingBytes == nil {
-            for i in 0..<docs.count {
-                let ord = o.firstOrd(docs[i])
-                if ord >= 0 { emit(docs[i], ord) }
-            }
+        if singleOwner, accept == nil {
+            src.forEachOrd(docs) { i, ord in emit(docs[i], ord) }
             return
         }
-        for i in 0..<docs.count {
-            let doc = docs[i]
-            let n = src.loadOrds(doc)
-            for k in 0..<n {
-                let ord = src.ordScratch[k]
-                if let a = accept, !a[Int(ord)] { continue }
-                emit(doc, singleOwner ? ord : ords.add(owners[i], Int64(ord)))
-            }
+        let accept = self.accept
+        src.forEachOrd(docs) { i, ord in
+            if let a = accept, !a[Int(ord)] { return }
+            emit(docs[i], singleOwner ? ord : ords.add(owners[i], Int64(ord)))
         }
     }
 
     override func state(_ owner: Int32) -> AggState {
         var s = BucketsState()
-        var present = Set<Int32>()
-        func add(_ ord: Int32, _ bucket: Int32) {
-            let c = docCount(bucket)
-            guard c > 0 || minDocCount == 0 else { return }
-            present.insert(ord)
-            s.buckets.append(Bucket(key: .bytes(source.termBytes(ord)), docCount: c, subs: subStates(bucket)))
-        }
+        // Buckets in ordinal order, which is key (byte) order: reduce merges them without hashing.
+        var pairs: [(ord: Int32, bucket: Int32)] = []
         if singleOwner {
-            if owner == 0 { for ord in 0..<Int32(docCounts.count) where docCounts[Int(ord)] > 0 { add(ord, ord) } }
+            let counts = docCounts
+            if owner == 0 { for ord in 0..<Int32(counts.count) where counts[Int(ord)] > 0 { pairs.append((ord, ord)) } }
         } else {
-            for b in ords.ords(of: owner) { add(Int32(ords.keys[Int(b)]), b) }
+            pairs = ords.ords(of: owner).map { (Int32(ords.keys[Int($0)]), $0) }
+            pairs.sort { $0.ord < $1.ord }
         }
         if minDocCount == 0 {
             // Every term of the segment, with zero documents where none matched.
-            for ord in 0..<Int32(source.termCount) where !present.contains(ord) && (accept?[Int(ord)] ?? true) {
-                s.buckets.append(Bucket(key: .bytes(source.termBytes(ord)), docCount: 0, subs: subs.map { $0.state(-1) }))
-            }
+            var present = [Bool](repeating: false, count: source.ordinalSpace)
+            for p in pairs { present[Int(p.ord)] = true }
+            for ord in 0..<Int32(source.termCount) where !present[Int(ord)] && (accept?[Int(ord)] ?? true) { pairs.append((ord, -1)) }
+            pairs.sort { $0.ord < $1.ord }
         }
+        s.buckets.reserveCapacity(pairs.count)
+        for (ord, bucket) in pairs {
+            s.buckets.append(Bucket(key: .bytes(source.termBytes(ord)), docCount: docCount(bucket), subs: subStates(bucket)))
+        }
+        // The missing value's ordinal sorts last but its bytes may not.
+        s.sortedByKey = source.missingBytes == nil
         return .buckets(s)
     }
 }
@@ -145,17 +142,13 @@ final class NumericTermsCollector: BucketCollector {
     override func collect(_ docs: UnsafeBufferPointer<Int32>, _ owners: UnsafeBufferPointer<Int32>) {
         let src = source
         let filtered = !filter.isEmpty
-        for i in 0..<docs.count {
-            let doc = docs[i]
-            let n = src.loadNumeric(doc)
-            var previous = Int64.min
-            for k in 0..<n {
-                let v = src.scratch[k]
-                if k > 0 && v == previous { continue }  // values are ascending: count a doc once per value
-                previous = v
-                if filtered && !filter.accepts(raw: v, isDouble: src.isDouble) { continue }
-                emit(doc, ords.add(owners[i], v))
-            }
+        let isDouble = src.isDouble
+        var lastDoc = -1, lastValue = Int64.min
+        src.forEachValue(docs) { i, v in
+            if i == lastDoc && v == lastValue { return }  // values are ascending: count a doc once per value
+            lastDoc = i; lastValue = v
+            if filtered && !filter.accepts(raw: v, isDouble: isDouble) { return }
+            emit(docs[i], ords.add(owners[i], v))
         }
     }
 
@@ -166,22 +159,23 @@ final class NumericTermsCollector: BucketCollector {
     override func state(_ owner: Int32) -> AggState {
         var s = BucketsState()
         s.format = source.isDate || source.isBoolean ? source.format : .raw
-        var present = Set<Int64>()
-        for b in ords.ords(of: owner) {
-            let raw = ords.keys[Int(b)]
-            present.insert(raw)
-            s.buckets.append(Bucket(key: key(raw), docCount: docCount(b), subs: subStates(b)))
-        }
+        // Buckets in key order (stored longs, and sortable longs for doubles, sort like the keys).
+        var pairs = ords.ords(of: owner).map { (raw: ords.keys[Int($0)], bucket: $0) }
         if minDocCount == 0, let col = source.numeric {
+            var present = Set(pairs.map(\.raw))
             var values: [Int64] = []
             for d in 0..<Int32(ctx.segment.docCount) where ctx.ctx.liveDocs?.isLive(d) ?? true {
                 col.values(d, into: &values)
                 for v in values where !present.contains(v) && filter.accepts(raw: v, isDouble: source.isDouble) {
                     present.insert(v)
-                    s.buckets.append(Bucket(key: key(v), docCount: 0, subs: subs.map { $0.state(-1) }))
+                    pairs.append((v, -1))
                 }
             }
         }
+        pairs.sort { $0.raw < $1.raw }
+        s.buckets.reserveCapacity(pairs.count)
+        for (raw, b) in pairs { s.buckets.append(Bucket(key: key(raw), docCount: docCount(b), subs: subStates(b))) }
+        s.sortedByKey = true
         return .buckets(s)
     }
 }

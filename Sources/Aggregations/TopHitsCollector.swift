@@ -45,13 +45,14 @@ final class TopHitsCollector: Collector {
             if src.isKeywordLike {
                 let n = src.loadOrds(doc)
                 guard n > 0 else { return .missing }
-                let ords = src.ordScratch[0..<n]
-                return .int(Int64(sort[i].descending ? ords.max()! : ords.min()!))
+                var best = src.ord(0)
+                for k in 1..<n { best = sort[i].descending ? max(best, src.ord(k)) : min(best, src.ord(k)) }
+                return .int(Int64(best))
             }
             let n = src.loadNumeric(doc)
             guard n > 0 else { return .missing }
-            let vals = src.scratch[0..<n]
-            let raw = sort[i].descending ? vals.max()! : vals.min()!
+            var raw = src.raw(0)
+            for k in 1..<n { raw = sort[i].descending ? max(raw, src.raw(k)) : min(raw, src.raw(k)) }
             return src.isDouble ? .double(NumericColumn.double(fromSortable: raw)) : .int(raw)
         }
     }

@@ -535,7 +535,7 @@ import Testing
         let buckets = r.at("d/buckets")?.arrayValue ?? []
         #expect(buckets.map { $0["key"]!.int64Value! } == selected.map(\.0))
         // References over all buckets (before the selector removed some).
-        var lastSum: Double? = nil
+        var previous: (count: Int64, sum: Int64)? = nil
         var cumulative: Int64 = 0
         var values: [Double] = []
         var expectedByKey: [Int64: (der: Double?, cum: Int64, mv: Double?, mx: Double?, ratio: Double?)] = [:]
@@ -543,11 +543,12 @@ import Testing
         var nonEmptyIndex = 0
         for (k, cnt, s) in all {
             cumulative += cnt
+            // Derivatives: every bucket after the first; null next to an empty bucket.
             var der: Double? = nil
+            if let p = previous, p.count > 0, cnt > 0 { der = Double(s - p.sum) }
+            previous = (cnt, s)
             var mv: Double? = nil, mx: Double? = nil
             if cnt > 0 {
-                if let l = lastSum { der = Double(s) - l }
-                lastSum = Double(s)
                 let window = Array(values.suffix(3))
                 mv = window.isEmpty ? nil : window.reduce(0, +) / Double(window.count)
                 let from = max(0, min(nonEmptyIndex - 2 + 1, sums.count)), to = max(0, min(nonEmptyIndex + 1, sums.count))

@@ -19,10 +19,8 @@ import Testing
     /// The `_source` texts of one UTC day of events generated like `bench_search.py`'s `generate`:
     /// `n / 25` sessions (16 hex digit ids) of zipf-skewed users (`user0000`…`user4999`), each
     /// session's events spread over 30 minutes from a uniform start, weighted paths / methods /
-    /// statuses, lognormal(3.8, 0.9) response times in whole ms. Time order, as shipped; with
-    /// `batchSwaps`, adjacent 5,000-event `_bulk` batches trade places now and then, as the
-    /// benchmark's two concurrent connections make them do (seq_no order = commit order).
-    static func benchDay(_ n: Int, seed: UInt64, batchSwaps: Bool = false) -> [String] {
+    /// statuses, lognormal(3.8, 0.9) response times in whole ms; in time order, as shipped.
+    static func benchDay(_ n: Int, seed: UInt64) -> [String] {
         var rng = SegmentRNG(seed: seed)
         let day = 86_400_000, sessionSpan = 1_800_000
         let users = 5000
@@ -47,20 +45,6 @@ import Testing
             if ms >= 0 && ms < day { events.append((ms, s)) }
         }
         events.sort { $0.ms < $1.ms }
-        if batchSwaps {
-            let batch = 5000
-            var b = 0
-            while (b + 2) * batch <= events.count {
-                if Bool.random(using: &rng) {
-                    let first = Array(events[b * batch..<(b + 1) * batch])
-                    events.replaceSubrange(b * batch..<(b + 1) * batch, with: events[(b + 1) * batch..<(b + 2) * batch])
-                    events.replaceSubrange((b + 1) * batch..<(b + 2) * batch, with: first)
-                    b += 2
-                } else {
-                    b += 1
-                }
-            }
-        }
         let paths = SegmentSizeTests.paths.map { ($0, $0.2) }
         return events.map { e in
             let path = SegmentSizeTests.pick(paths, &rng)
@@ -74,14 +58,36 @@ import Testing
 
     /// Parsed documents with auto-generated ids (Node's `DocumentID`: 20 base64url characters)
     /// and dense `_seq_no`s in doc order (a force-merged segment is ordered by `_seq_no`).
-    static func documents(_ n: Int, seed: UInt64 = 42, batchSwaps: Bool = false) throws -> [SegmentDocument] {
+    static func documents(_ n: Int, seed: UInt64 = 42) throws -> [SegmentDocument] {
         let mapping = try Mapping.parse(try JSONParser.parse(mappingJSON))
         var rng = SegmentRNG(seed: seed &+ 1)
-        return try benchDay(n, seed: seed, batchSwaps: batchSwaps).enumerated().map { i, text in
+        return try benchDay(n, seed: seed).enumerated().map { i, text in
             let id = SegmentSizeTests.autoID(i, &rng)
             let parsed = try DocumentParser.parse(try JSONParser.parse(text), mapping: mapping, id: id)
             return SegmentDocument(id: id, source: Array(text.utf8), seqNo: Int64(i), fields: parsed.fields)
         }
+    }
+
+    /// One benchmark day (`dailyEvents` docs), generated once per test process.
+    static let day: [SegmentDocument] = (try? documents(dailyEvents)) ?? []
+
+    /// `docs` with adjacent 5,000-doc `_bulk` batches trading places now and then, as the
+    /// benchmark's two concurrent connections make them do (the segment is in commit order).
+    static func withBatchesSwapped(_ docs: [SegmentDocument], seed: UInt64 = 3) -> [SegmentDocument] {
+        var rng = SegmentRNG(seed: seed)
+        var out = docs
+        let batch = 5000
+        var b = 0
+        while (b + 2) * batch <= out.count {
+            if Bool.random(using: &rng) {
+                out[b * batch..<(b + 2) * batch] = docs[(b + 1) * batch..<(b + 2) * batch] + docs[b * batch..<(b + 1) * batch]
+                b += 2
+            } else {
+                b += 1
+            }
+        }
+        for i in out.indices { out[i].seqNo = Int64(i) }
+        return out
     }
 
     /// Writes `docs` as one segment, prints bytes per doc by section, returns the file's B/doc.
@@ -109,14 +115,16 @@ import Testing
 
     @Test(arguments: [false, true])
     func benchmarkDayFitsTheBudget(batchSwaps: Bool) throws {
-        let docs = try Self.documents(Self.dailyEvents, batchSwaps: batchSwaps)
+        try #require(Self.day.count == Self.dailyEvents)
+        let docs = batchSwaps ? Self.withBatchesSwapped(Self.day) : Self.day
         let perDoc = try Self.report(docs, label: batchSwaps ? "bench day, batches swapped" : "bench day, time order") { s in
             for d in [0, 1234, 99_999, docs.count - 1] {
                 #expect(s.docID(for: docs[d].id) == Int32(d))
                 #expect(s.source(of: Int32(d)) == docs[d].source)
             }
         }
-        #expect(perDoc <= 60)
+        // Format 2 measures 47.6 (time order) and 48.1 (swapped batches); the budget is 60, the aim 55.
+        #expect(perDoc <= 52)
     }
 }
 

@@ -21,8 +21,17 @@ struct SegmentReadSpeedTests {
         return "  \(label.padding(toLength: 44, withPad: " ", startingAt: 0)) \(String(format: "%10.2f", ns / Double(per))) ns/op  (\(String(format: "%.3f", ns / 1e6)) ms total, check \(check % 1000))"
     }
 
+    @Test func writeSpeed() throws {
+        let docs = SegmentDailySizeTests.day
+        var bytes = 0
+        print(Self.time("SegmentWriter.serialize (per doc)", per: docs.count, runs: 3) {
+            bytes = (try? SegmentWriter.serialize(docs).count) ?? 0
+            return bytes
+        })
+    }
+
     @Test func readPaths() throws {
-        let docs = try SegmentDailySizeTests.documents(SegmentDailySizeTests.dailyEvents)
+        let docs = SegmentDailySizeTests.day
         let n = docs.count
         try withSegment(docs) { s in
             let ts = try #require(s.numeric("timestamp"))
@@ -34,10 +43,15 @@ struct SegmentReadSpeedTests {
             let day0 = ts.minValue - ts.minValue % 86_400_000
             var lines = ["segment read speed (\(n) docs, \(s.sectionSizes.reduce(0) { $0 + $1.bytes } / n) B/doc):"]
 
+            // Matches go into a bitset, as the query engine collects them.
+            var words = [UInt64](repeating: 0, count: (n + 63) / 64)
+            func collected() -> Int {
+                defer { for w in words.indices { words[w] = 0 } }
+                return words.reduce(0) { $0 + $1.nonzeroBitCount }
+            }
             func count(_ c: NumericColumn, _ lo: Int64, _ hi: Int64) -> Int {
-                var k = 0
-                c.forEachDoc(inRange: lo, hi) { _ in k &+= 1 }
-                return k
+                c.forEachDoc(inRange: lo, hi) { d in words[Int(d) >> 6] |= 1 << UInt64(d & 63) }
+                return collected()
             }
             lines.append(Self.time("timestamp forEachDoc 1 h (per match)", per: n / 24) { count(ts, day0 + 12 * 3_600_000, day0 + 13 * 3_600_000 - 1) })
             lines.append(Self.time("timestamp forEachDoc 4 h (per match)", per: n / 6) { count(ts, day0 + 20 * 3_600_000, day0 + 86_400_000) })
@@ -62,23 +76,25 @@ struct SegmentReadSpeedTests {
             var userPostings = 0
             for o in topUsers { userPostings += user.postings(o).count }
             lines.append(Self.time("user postings forEach, top 8 (per posting)", per: userPostings) {
-                var sum = 0
-                for o in topUsers { user.postings(o).forEach { d, _ in sum &+= Int(d) } }
-                return sum
+                for o in topUsers { user.postings(o).forEach { d, _ in words[Int(d) >> 6] |= 1 << UInt64(d & 63) } }
+                return collected()
             })
             lines.append(Self.time("session_id postings forEach, all (per posting)", per: n) {
-                var sum = 0
-                for o in 0..<session.termCount { session.postings(o).forEach { d, _ in sum &+= Int(d) } }
-                return sum
+                for o in 0..<session.termCount { session.postings(o).forEach { d, _ in words[Int(d) >> 6] |= 1 << UInt64(d & 63) } }
+                return collected()
             })
             let post = try #require(method.ord(of: "POST"))
             lines.append(Self.time("method POST postings forEach (per posting)", per: method.postings(post).count) {
-                var sum = 0
-                method.postings(post).forEach { d, _ in sum &+= Int(d) }
-                return sum
+                method.postings(post).forEach { d, _ in words[Int(d) >> 6] |= 1 << UInt64(d & 63) }
+                return collected()
             })
             var rng = SegmentRNG(seed: 7)
             let probes = (0..<20_000).map { _ in Int32.random(in: 0..<Int32(n), using: &rng) }
+            lines.append(Self.time("session_id postings(firstOrd).count", per: probes.count) {
+                var k = 0
+                for d in probes { k &+= session.postings(Int(session.firstOrd(d))).count }
+                return k
+            })
             lines.append(Self.time("session_id postings(firstOrd).contains", per: probes.count) {
                 var k = 0
                 for d in probes where session.postings(Int(session.firstOrd(d))).contains(d) { k &+= 1 }

@@ -23,13 +23,13 @@ import Storage
 /// 72  u64 postingsLength
 /// ```
 public struct KeywordField: @unchecked Sendable {  // pointers into `owner`'s immutable mapping
-    let owner: SegmentMapping
-    let docCount: Int
+    @usableFromInline let owner: SegmentMapping
+    @usableFromInline let docCount: Int
     let dictionary: TermDictionary
-    let ordinals: PackedInts
-    let offsets: PackedInts
-    let postingsIndex: PackedInts
-    let postingsData: UnsafeRawPointer
+    @usableFromInline let ordinals: PackedInts
+    @usableFromInline let offsets: PackedInts
+    @usableFromInline let postingsIndex: PackedInts
+    @usableFromInline let postingsData: UnsafeRawPointer
 
     public let termCount: Int
     public let isMultiValued: Bool
@@ -80,6 +80,7 @@ public struct KeywordField: @unchecked Sendable {  // pointers into `owner`'s im
     }
 
     /// Replaces `into`'s contents with the doc's ordinals, ascending.
+    @inlinable
     public func docOrds(_ doc: Int32, into out: inout [Int32]) {
         out.removeAll(keepingCapacity: true)
         let d = Int(doc)
@@ -92,7 +93,7 @@ public struct KeywordField: @unchecked Sendable {  // pointers into `owner`'s im
     }
 
     /// The doc's smallest ordinal, or −1 when it has none.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func firstOrd(_ doc: Int32) -> Int32 {
         let d = Int(doc)
         if isMultiValued {

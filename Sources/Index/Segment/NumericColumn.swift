@@ -35,8 +35,8 @@ import Storage
 /// Every array starts 8-byte aligned.
 public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s immutable mapping
     /// Documents per zone-map block.
-    public static let zoneSize = 4096
-    static let zoneShift = 12
+    @inlinable public static var zoneSize: Int { 4096 }
+    @inlinable static var zoneShift: Int { 12 }
 
     enum Encoding: UInt8 { case linear = 0, table = 1, packed = 2, blocks = 3 }
 
@@ -44,19 +44,24 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
         static let double: UInt8 = 1, multiValued: UInt8 = 2, sorted: UInt8 = 4, presence: UInt8 = 8
     }
 
+    // The per-document accessors are @inlinable, so that a caller's loop inlines them (and its
+    // closure into `forEachDoc`): no call, closure or dispatch per document.
     let owner: SegmentMapping
-    let docCount: Int
     let encoding: Encoding
-    let base: Int64
-    let step: Int64
+    @usableFromInline let docCount: Int
+    @usableFromInline let isLinear: Bool
+    @usableFromInline let isTable: Bool
+    @usableFromInline let hasBlocks: Bool
+    @usableFromInline let base: Int64
+    @usableFromInline let step: Int64
     /// table, packed: the stored values; blocks: the offsets from their block's base.
-    let packed: PackedInts
+    @usableFromInline let packed: PackedInts
     /// blocks: the per-block bases (with `packed`, a `BlockedInts`).
-    let blockBases: UnsafeRawPointer
-    let offsets: PackedInts
-    let presence: UnsafeRawPointer?
-    let zones: UnsafeRawPointer
-    let table: UnsafeRawPointer
+    @usableFromInline let blockBases: UnsafeRawPointer
+    @usableFromInline let offsets: PackedInts
+    @usableFromInline let presence: UnsafeRawPointer?
+    @usableFromInline let zones: UnsafeRawPointer
+    @usableFromInline let table: UnsafeRawPointer
     let tableCount: Int
 
     /// Values are doubles stored with `sortableLong`.
@@ -69,10 +74,8 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
     public let docsWithValue: Int
     public let valueCount: Int
     /// Number of zone-map blocks (`zoneMin` / `zoneMax` indices).
-    public var zoneCount: Int { (docCount + Self.zoneSize - 1) >> Self.zoneShift }
+    @inlinable public var zoneCount: Int { (docCount + Self.zoneSize - 1) >> Self.zoneShift }
 
-    var isLinear: Bool { encoding == .linear }
-    var isTable: Bool { encoding == .table }
     /// Bits per stored value: for tests and size reports.
     var bitsPerValue: Int { packed.bits }
 
@@ -80,6 +83,9 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
         self.owner = owner
         guard let encoding = Encoding(rawValue: try c.u8(0)) else { throw c.fail("unknown numeric encoding") }
         self.encoding = encoding
+        isLinear = encoding == .linear
+        isTable = encoding == .table
+        hasBlocks = encoding == .blocks
         let flags = try c.u8(1)
         let bits = try c.bits(2), offsetsBits = try c.bits(3)
         minValue = try c.i64(8)
@@ -134,14 +140,15 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
     // MARK: per document
 
     /// The stored value s[i] (a table index or a unit) at doc or value index `i`.
-    @inline(__always) func stored(_ i: Int) -> UInt64 {
-        encoding == .blocks ? blockBases.u64((i &>> BlockedInts.blockShift) &<< 3) &+ packed[i] : packed[i]
+    @inlinable @inline(__always) func stored(_ i: Int) -> UInt64 {
+        hasBlocks ? blockBases.u64((i &>> BlockedInts.blockShift) &<< 3) &+ packed[i] : packed[i]
     }
 
-    @inline(__always) func decode(_ p: UInt64) -> Int64 {
-        encoding == .table ? table.i64(Int(truncatingIfNeeded: p) &<< 3) : base &+ Int64(bitPattern: p &* UInt64(bitPattern: step))
+    @inlinable @inline(__always) func decode(_ s: UInt64) -> Int64 {
+        isTable ? table.i64(Int(truncatingIfNeeded: s) &<< 3) : base &+ Int64(bitPattern: s &* UInt64(bitPattern: step))
     }
 
+    @inlinable
     public func hasValue(_ doc: Int32) -> Bool {
         let d = Int(doc)
         if isMultiValued { return offsets[d &+ 1] > offsets[d] }
@@ -150,21 +157,16 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
     }
 
     /// The doc's first (smallest) value; only meaningful when `hasValue(doc)`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func value(_ doc: Int32) -> Int64 {
         var i = Int(doc)
+        if isLinear { return base &+ step &* Int64(i) }
         if isMultiValued { i = Int(truncatingIfNeeded: offsets[i]) }
-        switch encoding {
-        case .packed: return base &+ Int64(bitPattern: packed[i] &* UInt64(bitPattern: step))
-        case .blocks:
-            let unit = blockBases.u64((i &>> BlockedInts.blockShift) &<< 3) &+ packed[i]
-            return base &+ Int64(bitPattern: unit &* UInt64(bitPattern: step))
-        case .table: return table.i64(Int(truncatingIfNeeded: packed[i]) &<< 3)
-        case .linear: return base &+ step &* Int64(i)
-        }
+        return decode(stored(i))
     }
 
     /// Replaces `into`'s contents with all values of the doc, ascending (duplicates kept).
+    @inlinable
     public func values(_ doc: Int32, into out: inout [Int64]) {
         out.removeAll(keepingCapacity: true)
         guard hasValue(doc) else { return }
@@ -177,19 +179,27 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
 
     /// Smallest value in zone block `block` (docs `block·4096 ..< (block+1)·4096`);
     /// `Int64.max` when the block has no values.
-    public func zoneMin(_ block: Int) -> Int64 { zones.i64(block &<< 4) }
+    @inlinable public func zoneMin(_ block: Int) -> Int64 { zones.i64(block &<< 4) }
 
     /// Largest value in zone block `block`; `Int64.min` when the block has no values.
-    public func zoneMax(_ block: Int) -> Int64 { zones.i64(block &<< 4 &+ 8) }
+    @inlinable public func zoneMax(_ block: Int) -> Int64 { zones.i64(block &<< 4 &+ 8) }
 
     // MARK: range scan
 
     /// Calls `body` once, in doc-id order, for every doc having a value in `[lo, hi]`.
+    @inlinable
     public func forEachDoc(inRange lo: Int64, _ hi: Int64, _ body: (Int32) -> Void) {
         guard lo <= hi, docsWithValue > 0, lo <= maxValue, hi >= minValue else { return }
-        if encoding == .linear { return linearScan(lo, hi, body) }
+        if isLinear {
+            let (first, end) = linearRange(lo, hi)
+            return emit(first, end, body)
+        }
         guard let (plo, span) = packedRange(lo, hi) else { return }
-        if sorted { return sortedScan(lo, hi, plo, span, body) }
+        if sorted {
+            // The matching docs form one range: the zone maps and two binary searches find it.
+            let first = firstDoc(after: lo, orAt: true, stored: plo)
+            return emit(first, firstDoc(after: hi, orAt: false, stored: plo &+ span), body)
+        }
         for b in 0..<zoneCount {
             let zmin = zoneMin(b), zmax = zoneMax(b)
             if zmax < lo || zmin > hi { continue }
@@ -197,9 +207,9 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
             let end = min(docCount, start &+ Self.zoneSize)
             if isMultiValued {
                 multiScan(start, end, plo, span, body)
-            } else if presence == nil && zmin >= lo && zmax <= hi {
-                for d in start..<end { body(Int32(truncatingIfNeeded: d)) }
-            } else if encoding == .blocks {
+            } else if zmin >= lo && zmax <= hi {
+                emit(start, end, body)
+            } else if hasBlocks {
                 // Per 1,024-doc block, compare the offsets against the range shifted by the block's base.
                 var from = start
                 while from < end {
@@ -213,9 +223,20 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
         }
     }
 
+    /// Docs `first..<end` that have a value.
+    @inlinable @inline(__always)
+    func emit(_ first: Int, _ end: Int, _ body: (Int32) -> Void) {
+        guard first < end else { return }
+        if let presence {
+            for d in first..<end where presence.bit(d) { body(Int32(truncatingIfNeeded: d)) }
+        } else {
+            for d in first..<end { body(Int32(truncatingIfNeeded: d)) }
+        }
+    }
+
     /// Docs `start..<end` whose `packed` value p has `p − plo ≤ span` (wrapping).
-    @inline(__always)
-    private func scan(_ start: Int, _ end: Int, _ plo: UInt64, _ span: UInt64, _ body: (Int32) -> Void) {
+    @inlinable @inline(__always)
+    func scan(_ start: Int, _ end: Int, _ plo: UInt64, _ span: UInt64, _ body: (Int32) -> Void) {
         if let presence {
             packed.forEach(start, end) { d, p in
                 if p &- plo <= span && presence.bit(d) { body(Int32(truncatingIfNeeded: d)) }
@@ -227,9 +248,23 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
         }
     }
 
+    @inlinable
+    func multiScan(_ start: Int, _ end: Int, _ plo: UInt64, _ span: UInt64, _ body: (Int32) -> Void) {
+        var i = Int(truncatingIfNeeded: offsets[start])
+        for d in start..<end {
+            let next = Int(truncatingIfNeeded: offsets[d &+ 1])
+            while i < next {
+                if stored(i) &- plo <= span { body(Int32(truncatingIfNeeded: d)); break }
+                i &+= 1
+            }
+            i = next
+        }
+    }
+
     /// The stored values `[plo, plo + span]` that decode into `[lo, hi]`, or nil if none do.
+    @usableFromInline
     func packedRange(_ lo: Int64, _ hi: Int64) -> (UInt64, UInt64)? {
-        if encoding == .table {
+        if isTable {
             var a = 0, b = tableCount
             while a < b { let m = (a + b) >> 1; if table.i64(m << 3) < lo { a = m + 1 } else { b = m } }
             let first = a
@@ -247,33 +282,10 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
         return (UInt64(plo), UInt64(phi - plo))
     }
 
-    private func multiScan(_ start: Int, _ end: Int, _ plo: UInt64, _ span: UInt64, _ body: (Int32) -> Void) {
-        var i = Int(truncatingIfNeeded: offsets[start])
-        for d in start..<end {
-            let next = Int(truncatingIfNeeded: offsets[d &+ 1])
-            while i < next {
-                if stored(i) &- plo <= span { body(Int32(truncatingIfNeeded: d)); break }
-                i &+= 1
-            }
-            i = next
-        }
-    }
-
-    /// Sorted single-valued column: the matching docs form one range, found with the zone maps
-    /// and two binary searches.
-    private func sortedScan(_ lo: Int64, _ hi: Int64, _ plo: UInt64, _ span: UInt64, _ body: (Int32) -> Void) {
-        let first = firstDoc(after: lo, orAt: true, stored: plo)
-        let end = firstDoc(after: hi, orAt: false, stored: plo &+ span)
-        if let presence {
-            for d in first..<max(first, end) where presence.bit(d) { body(Int32(truncatingIfNeeded: d)) }
-        } else {
-            for d in first..<max(first, end) { body(Int32(truncatingIfNeeded: d)) }
-        }
-    }
-
     /// In a sorted column: the first doc whose value is ≥ `bound` (`orAt`) or > `bound`, given
     /// its stored form `packedBound`; `docCount` if none.
-    private func firstDoc(after bound: Int64, orAt: Bool, stored packedBound: UInt64) -> Int {
+    @usableFromInline
+    func firstDoc(after bound: Int64, orAt: Bool, stored packedBound: UInt64) -> Int {
         var zone = 0
         while zone < zoneCount && (orAt ? zoneMax(zone) < bound : zoneMax(zone) <= bound) { zone &+= 1 }
         var a = min(docCount, zone &<< Self.zoneShift), b = min(docCount, a &+ Self.zoneSize)
@@ -284,8 +296,9 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
         return a
     }
 
-    /// `value = base + doc × step`: the matching docs form one range.
-    private func linearScan(_ lo: Int64, _ hi: Int64, _ body: (Int32) -> Void) {
+    /// `value = base + doc × step`: the docs `first..<end` whose value is in `[lo, hi]`.
+    @usableFromInline
+    func linearRange(_ lo: Int64, _ hi: Int64) -> (Int, Int) {
         var first = 0, last = docCount - 1
         let b = Int128(base), s = Int128(step)
         if s > 0 {
@@ -295,8 +308,7 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
             first = max(first, Int(clamping: ceilDiv(b - Int128(hi), -s)))
             last = min(last, Int(clamping: floorDiv(b - Int128(lo), -s)))
         }
-        guard first <= last else { return }
-        for d in first...last where presence?.bit(d) ?? true { body(Int32(truncatingIfNeeded: d)) }
+        return (first, max(first, last + 1))
     }
 
     // MARK: doubles

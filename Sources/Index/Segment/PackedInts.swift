@@ -8,24 +8,26 @@ import Storage
 /// of byte k / 8); then ≥ 8 zero bytes, so that every value is one unaligned u64 load, shift, mask
 /// ```
 /// `bits` is 0…57 or 64 (a value never straddles 9 bytes). Width 0 reads as all zeros.
+@usableFromInline
 struct PackedInts {
-    let base: UnsafeRawPointer
-    let bits: Int
-    let mask: UInt64
+    @usableFromInline let base: UnsafeRawPointer
+    @usableFromInline let bits: Int
+    @usableFromInline let mask: UInt64
 
+    @usableFromInline
     init(base: UnsafeRawPointer, bits: Int) {
         self.base = base
         self.bits = bits
         mask = UInt64.max >> UInt64(64 - bits)  // smart shift: 0 for bits == 0
     }
 
-    @inline(__always) subscript(i: Int) -> UInt64 {
+    @inlinable @inline(__always) subscript(i: Int) -> UInt64 {
         let pos = i &* bits
         return base.u64(pos &>> 3) &>> UInt64(truncatingIfNeeded: pos & 7) & mask
     }
 
     /// Calls `body(i, value)` for entries `from..<to` in order, unpacking 57 / bits values per load.
-    @inline(__always)
+    @inlinable @inline(__always)
     func forEach(_ from: Int, _ to: Int, _ body: (Int, UInt64) -> Void) {
         var i = from
         guard bits > 0 else {
@@ -68,9 +70,10 @@ struct PackedInts {
 /// ceil(count / 1024) u64 bases, then a `PackedInts` of count offsets of `bits` bits;
 /// entry i = bases[i / 1024] + offsets[i]
 /// ```
+@usableFromInline
 struct BlockedInts {
-    static let blockShift = 10
-    static let blockSize = 1 << blockShift
+    @inlinable static var blockShift: Int { 10 }
+    @inlinable static var blockSize: Int { 1 << blockShift }
 
     let bases: UnsafeRawPointer
     let offsets: PackedInts

@@ -15,20 +15,21 @@
 ///            block after a binary search of the skip entries.
 /// ```
 public struct Postings: @unchecked Sendable {  // pointers into `owner`'s immutable mapping
-    static let blockSize = 128
+    @inlinable static var blockSize: Int { 128 }
 
-    let owner: SegmentMapping?
-    let data: UnsafeRawPointer?
-    let skips: UnsafeRawPointer?
-    let skipCount: Int
-    let isBitset: Bool
-    let hasFreqs: Bool
-    let wordCount: Int
+    @usableFromInline let owner: SegmentMapping?
+    @usableFromInline let data: UnsafeRawPointer?
+    @usableFromInline let skips: UnsafeRawPointer?
+    @usableFromInline let skipCount: Int
+    @usableFromInline let isBitset: Bool
+    @usableFromInline let hasFreqs: Bool
+    @usableFromInline let wordCount: Int
     /// Number of documents containing the term.
     public let count: Int
 
     static let empty = Postings(owner: nil, data: nil, skips: nil, skipCount: 0, isBitset: false, hasFreqs: false, wordCount: 0, count: 0)
 
+    @usableFromInline
     init(owner: SegmentMapping?, data: UnsafeRawPointer?, skips: UnsafeRawPointer?, skipCount: Int, isBitset: Bool,
          hasFreqs: Bool, wordCount: Int, count: Int) {
         self.owner = owner
@@ -42,6 +43,7 @@ public struct Postings: @unchecked Sendable {  // pointers into `owner`'s immuta
     }
 
     /// Opens the record at `record` (a pointer into `owner`'s mapping).
+    @inlinable
     init(owner: SegmentMapping, record: UnsafeRawPointer, hasFreqs: Bool, docCount: Int) {
         var pos = 0
         let header = record.varint(&pos)
@@ -57,7 +59,7 @@ public struct Postings: @unchecked Sendable {  // pointers into `owner`'s immuta
     }
 
     /// Calls `body(doc, freq)` for every posting in doc-id order; freq is 1 for keyword fields.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func forEach(_ body: (Int32, Int32) -> Void) {
         guard count > 0, let data else { return }
         if isBitset {
@@ -89,6 +91,7 @@ public struct Postings: @unchecked Sendable {  // pointers into `owner`'s immuta
     }
 
     /// Whether `doc` contains the term: a bit test, or a skip-table search plus one block decode.
+    @inlinable
     public func contains(_ doc: Int32) -> Bool {
         guard count > 0, let data, doc >= 0 else { return false }
         if isBitset {

@@ -52,14 +52,14 @@ struct SegmentBuffer {
 }
 
 extension UnsafeRawPointer {
-    @inline(__always) func u8(_ offset: Int) -> UInt8 { load(fromByteOffset: offset, as: UInt8.self) }
-    @inline(__always) func u16(_ offset: Int) -> UInt16 { UInt16(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt16.self)) }
-    @inline(__always) func u32(_ offset: Int) -> UInt32 { UInt32(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
-    @inline(__always) func u64(_ offset: Int) -> UInt64 { UInt64(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
-    @inline(__always) func i64(_ offset: Int) -> Int64 { Int64(bitPattern: u64(offset)) }
+    @inlinable @inline(__always) func u8(_ offset: Int) -> UInt8 { load(fromByteOffset: offset, as: UInt8.self) }
+    @inlinable @inline(__always) func u16(_ offset: Int) -> UInt16 { UInt16(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt16.self)) }
+    @inlinable @inline(__always) func u32(_ offset: Int) -> UInt32 { UInt32(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
+    @inlinable @inline(__always) func u64(_ offset: Int) -> UInt64 { UInt64(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+    @inlinable @inline(__always) func i64(_ offset: Int) -> Int64 { Int64(bitPattern: u64(offset)) }
 
     /// Reads a LEB128 varint at `offset`, advancing it.
-    @inline(__always) func varint(_ offset: inout Int) -> UInt64 {
+    @inlinable @inline(__always) func varint(_ offset: inout Int) -> UInt64 {
         var b = u8(offset)
         offset &+= 1
         if b < 0x80 { return UInt64(b) }
@@ -74,13 +74,13 @@ extension UnsafeRawPointer {
         return v
     }
 
-    @inline(__always) func bit(_ i: Int) -> Bool {
+    @inlinable @inline(__always) func bit(_ i: Int) -> Bool {
         u64((i >> 6) << 3) & (1 &<< UInt64(i & 63)) != 0
     }
 }
 
 /// Bits of a bitset with `bitCount` bits, as words.
-@inline(__always)
+@inlinable @inline(__always)
 func bitsetWordCount(_ bitCount: Int) -> Int { (bitCount + 63) >> 6 }
 
 /// Bounds-checked reads used while validating a file at open time, before the unchecked hot paths

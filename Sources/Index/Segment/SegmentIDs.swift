@@ -67,12 +67,6 @@ struct SegmentIDs {
         return count == 20 ? (hi, lo) : nil
     }
 
-    /// The 15 record bytes of a packed id.
-    static func recordBytes(_ key: (UInt64, UInt64)) -> [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: key.0 >> UInt64(56 - 8 * $0)) }
-            + (0..<7).map { UInt8(truncatingIfNeeded: key.1 >> UInt64(48 - 8 * $0)) }
-    }
-
     static func unpack(_ p: UnsafeRawPointer) -> String {
         var out = [UInt8]()
         out.reserveCapacity(20)
@@ -175,23 +169,24 @@ struct SegmentIDs {
         }
     }
 
+    /// The (first 8 bytes, last 7 bytes) big-endian of the packed record at `p`, as `pack` makes them.
+    @inline(__always) static func key(_ p: UnsafeRawPointer) -> (UInt64, UInt64) {
+        (UInt64(bigEndian: p.loadUnaligned(as: UInt64.self)),
+         UInt64(bigEndian: (p + 7).loadUnaligned(as: UInt64.self)) & 0x00FF_FFFF_FFFF_FFFF)
+    }
+
     func docID(for id: String) -> Int32? {
         if let records {
-            guard let packed = Self.pack(id) else { return nil }
-            let key = Self.recordBytes(packed)
             // Upper bound: the first sorted position whose record is > key; equal ones precede it.
+            guard let key = Self.pack(id) else { return nil }
             var lo = 0, hi = docCount
-            key.withUnsafeBytes { k in
-                while lo < hi {
-                    let mid = (lo + hi) >> 1
-                    let rec = records + Int(mapA[mid]) * Self.packedLength
-                    if memcmp(rec, k.baseAddress!, Self.packedLength) <= 0 { lo = mid + 1 } else { hi = mid }
-                }
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                if Self.key(records + Int(mapA[mid]) &* Self.packedLength) <= key { lo = mid + 1 } else { hi = mid }
             }
             guard lo > 0 else { return nil }
             let doc = Int(mapA[lo - 1])
-            let equal = key.withUnsafeBytes { memcmp(records + doc * Self.packedLength, $0.baseAddress!, Self.packedLength) == 0 }
-            return equal ? Int32(doc) : nil
+            return Self.key(records + doc * Self.packedLength) == key ? Int32(doc) : nil
         }
         guard let dictionary, let ord = dictionary.ord(of: Array(id.utf8)) else { return nil }
         return Int32(identity ? ord : Int(mapA[ord]))

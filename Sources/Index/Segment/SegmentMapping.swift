@@ -12,6 +12,7 @@ import Darwin
 /// `NumericColumn`, `KeywordField`, `TextField` or `Postings` (which all hold a strong reference)
 /// can still read it. Segment files are immutable once written (written to a temporary name and
 /// renamed), so the bytes under the mapping never change either.
+@usableFromInline
 final class SegmentMapping: @unchecked Sendable {
     let base: UnsafeRawPointer
     let length: Int

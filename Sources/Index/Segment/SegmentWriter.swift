@@ -17,8 +17,7 @@ import Darwin
 ///          _source        `SourceBlocks`   ~64 KB blocks, column-wise (`SourceColumns`), raw deflate
 ///                                          (zlib level 1) + block index
 ///          _id            `SegmentIDs`     sorted dictionary (or packed base64url ids) + id ↔ doc maps
-///          _seq_no        `NumericColumn`  (single-valued, every doc; integer arrays throughout the
-///                                          file are bit-packed: `PackedInts`, `BlockedInts`)
+///          _seq_no        `NumericColumn`  (single-valued, every doc)
 ///          _version       `NumericColumn`
 ///          _primary_term  `NumericColumn`
 ///          _routing       routing dictionary, present only if some doc has a routing:
@@ -41,6 +40,9 @@ import Darwin
 ///                         u32 zero
 ///                         8 bytes magic "SLSEGEND"
 /// ```
+/// Integer arrays throughout the file are bit-packed (`PackedInts`, `BlockedInts`), so a column
+/// costs the bits of its values' range, not the next power-of-two bytes.
+///
 /// A field path holds values of one kind: numeric integer (long/date/bool), numeric double,
 /// keyword (keyword/ip) or text. If documents give one path values of different kinds, the kind
 /// seen first (in doc order, then field order) wins and values of the other kinds are dropped.

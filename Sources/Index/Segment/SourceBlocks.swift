@@ -101,17 +101,18 @@ struct SourceBlocks {
         out.removeLast(bound - produced)
     }
 
-    /// Inflates `count` bytes at `input` into exactly `output.count` bytes; false on any error.
-    static func decompress(_ input: UnsafeRawPointer, count: Int, into output: inout [UInt8]) -> Bool {
+    /// Inflates `count` bytes at `input` into exactly the first `length` bytes of `output`; false
+    /// on any error.
+    static func decompress(_ input: UnsafeRawPointer, count: Int, into output: inout [UInt8], length: Int) -> Bool {
+        precondition(length <= output.count)
         var stream = z_stream()
         guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return false }
         defer { inflateEnd(&stream) }
-        let expected = output.count
         return output.withUnsafeMutableBufferPointer { o in
             stream.next_in = UnsafeMutablePointer(mutating: input.assumingMemoryBound(to: Bytef.self))
             stream.avail_in = uInt(count)
             stream.next_out = o.baseAddress
-            stream.avail_out = uInt(expected)
+            stream.avail_out = uInt(length)
             return inflate(&stream, Z_FINISH) == Z_STREAM_END && stream.avail_out == 0
         }
     }
@@ -155,9 +156,11 @@ struct SourceBlocks {
         let end = b + 1 < blockCount ? Int(index.u32(e + Self.entrySize)) : docCount
         let sourceLength = Int(index.u32(e + 4)), encodedLength = Int(index.u32(e + 8))
         let compressed = Int(index.u32(e + 12)), offset = Int(index.u64(e + 16))
-        var encoded = [UInt8](unsafeUninitializedCapacity: encodedLength) { _, n in n = encodedLength }
-        if Self.decompress(data + offset, count: compressed, into: &encoded),
-           let decoded = encoded.withUnsafeBytes({ SourceColumns.decode($0, docCount: end - first, sourceLength: sourceLength) }) {
+        var encoded = [UInt8](repeating: 0, count: encodedLength + SourceColumns.slack)
+        if Self.decompress(data + offset, count: compressed, into: &encoded, length: encodedLength),
+           let decoded = encoded.withUnsafeBytes({
+               SourceColumns.decode(UnsafeRawBufferPointer(rebasing: $0[..<encodedLength]), docCount: end - first, sourceLength: sourceLength)
+           }) {
             return DecodedSourceBlock(index: b, first: first, bytes: decoded.bytes, starts: decoded.starts)
         }
         return DecodedSourceBlock(index: b, first: first, bytes: [], starts: [Int](repeating: 0, count: end - first + 1))

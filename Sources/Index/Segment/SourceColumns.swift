@@ -40,9 +40,13 @@ enum SourceColumns {
 
     /// The encoded block for the docs whose sources are `raw[starts[i]..<starts[i+1]]`.
     static func encode(_ raw: [UInt8], starts: [Int]) -> [UInt8] {
-        let encoded = raw.withUnsafeBufferPointer { encodeColumns($0, starts: starts) }
-        if let decoded = encoded.withUnsafeBytes({ decode($0, docCount: starts.count - 1, sourceLength: raw.count) }),
-           decoded.bytes == raw, decoded.starts == starts {
+        var encoded = raw.withUnsafeBufferPointer { encodeColumns($0, starts: starts) }
+        let length = encoded.count
+        encoded.append(contentsOf: repeatElement(0, count: slack))
+        if let decoded = encoded.withUnsafeBytes({ decode(UnsafeRawBufferPointer(rebasing: $0[..<length]), docCount: starts.count - 1, sourceLength: raw.count) }),
+           decoded.starts == starts, decoded.bytes.count == raw.count,
+           raw.isEmpty || decoded.bytes.withUnsafeBytes({ d in raw.withUnsafeBytes { memcmp(d.baseAddress!, $0.baseAddress!, raw.count) == 0 } }) {
+            encoded.removeLast(slack)
             return encoded
         }
         var out = SegmentBuffer()
@@ -59,114 +63,136 @@ enum SourceColumns {
         return t
     }()
 
-    private struct Template {
-        var segments: [[UInt8]]
-        var columns: [Int]
-    }
-
-    private struct Column {
-        var values: [Range<Int>] = []
-    }
-
     private static func encodeColumns(_ raw: UnsafeBufferPointer<UInt8>, starts: [Int]) -> [UInt8] {
         let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\"), colon = UInt8(ascii: ":")
+        let docCount = starts.count - 1
+        // Templates, flattened: template t's segments are lengths[segmentFirst[t]..<segmentFirst[t+1]]
+        // of templateBytes from bytesFirst[t]; its slots' columns slotColumns[segmentFirst[t] - t ...].
         var templateIDs: [TermKey: Int] = [:]
-        var templates: [Template] = []
+        var templateBytes: [UInt8] = [], bytesFirst: [Int] = [], segmentLengths: [Int] = [], segmentFirst = [0]
+        var slotColumns: [Int] = []
         var columnIDs: [TermKey: Int] = [:]
-        var columns: [Column] = []
         var docTemplates: [Int] = []
-        docTemplates.reserveCapacity(starts.count - 1)
-
-        var signature = SegmentBuffer()  // the doc's segments as (varint length, bytes), for lookup
+        docTemplates.reserveCapacity(docCount)
+        // Every value in doc order, with its column.
+        var values: [Range<Int>] = [], valueColumns: [Int] = []
+        values.reserveCapacity(docCount * 8)
+        valueColumns.reserveCapacity(docCount * 8)
         var segments: [Range<Int>] = []
-        var values: [Range<Int>] = []
-        var keys: [Range<Int>] = []   // per value: the object key it follows (empty if none)
-        for doc in 0..<(starts.count - 1) {
-            segments.removeAll(keepingCapacity: true)
-            values.removeAll(keepingCapacity: true)
-            keys.removeAll(keepingCapacity: true)
-            let end = starts[doc + 1]
-            var i = starts[doc]
-            var segmentStart = i
-            var key = 0..<0
-            // Ends the structure segment before `valueStart` and records the value.
-            func value(_ r: Range<Int>, segmentEnd: Int) {
-                segments.append(segmentStart..<segmentEnd)
-                values.append(r)
-                keys.append(key)
-            }
-            while i < end {
-                let c = raw[i]
-                if structural[Int(c)] {
-                    i += 1
-                } else if c == quote {
-                    var j = i + 1
-                    while j < end && raw[j] != quote { j += raw[j] == backslash ? 2 : 1 }
-                    if j >= end { i = end; break }  // unterminated: structure to the end
-                    var k = j + 1
-                    while k < end && (raw[k] == 0x20 || raw[k] == 0x09 || raw[k] == 0x0A || raw[k] == 0x0D) { k += 1 }
-                    if k < end && raw[k] == colon {
-                        key = (i + 1)..<j
-                        i = k + 1
-                    } else {
-                        value((i + 1)..<j, segmentEnd: i + 1)
+        var keys: [Range<Int>] = []   // per value of the doc: the object key it follows (empty if none)
+        var previous = -1             // the previous doc's template, tried first
+        structural.withUnsafeBufferPointer { structural in
+            for doc in 0..<docCount {
+                segments.removeAll(keepingCapacity: true)
+                keys.removeAll(keepingCapacity: true)
+                let firstValue = values.count
+                let end = starts[doc + 1]
+                var i = starts[doc]
+                var segmentStart = i
+                var key = 0..<0
+                while i < end {
+                    let c = raw[i]
+                    if structural[Int(c)] {
+                        i += 1
+                    } else if c == quote {
+                        var j = i + 1
+                        while j < end && raw[j] != quote { j += raw[j] == backslash ? 2 : 1 }
+                        if j >= end { i = end; break }  // unterminated: structure to the end
+                        var k = j + 1
+                        while k < end && (raw[k] == 0x20 || raw[k] == 0x09 || raw[k] == 0x0A || raw[k] == 0x0D) { k += 1 }
+                        if k < end && raw[k] == colon {
+                            key = (i + 1)..<j
+                            i = k + 1
+                        } else {  // a string value: its quotes stay in the structure
+                            segments.append(segmentStart..<(i + 1))
+                            values.append((i + 1)..<j)
+                            keys.append(key)
+                            segmentStart = j
+                            i = j + 1
+                        }
+                    } else {  // a number, literal or any other run of value bytes
+                        var j = i + 1
+                        while j < end && !structural[Int(raw[j])] && raw[j] != quote { j += 1 }
+                        segments.append(segmentStart..<i)
+                        values.append(i..<j)
+                        keys.append(key)
                         segmentStart = j
-                        i = j + 1
+                        i = j
                     }
-                } else {
-                    var j = i + 1
-                    while j < end && !structural[Int(raw[j])] && raw[j] != quote { j += 1 }
-                    value(i..<j, segmentEnd: i)
-                    segmentStart = j
-                    i = j
                 }
-            }
-            segments.append(segmentStart..<end)
-            signature.bytes.removeAll(keepingCapacity: true)
-            for s in segments {
-                signature.varint(UInt64(s.count))
-                signature.append(contentsOf: raw[s])
-            }
-            let t: Int
-            if let existing = templateIDs[TermKey(bytes: signature.bytes)] {
-                t = existing
-            } else {
-                t = templates.count
-                templateIDs[TermKey(bytes: signature.bytes)] = t
-                var columnsOfSlots: [Int] = []
-                for k in keys {
-                    let name = TermKey(bytes: Array(raw[k]))
-                    if let c = columnIDs[name] {
-                        columnsOfSlots.append(c)
+                segments.append(segmentStart..<end)
+
+                var t = previous
+                if t < 0 || !matches(segments, raw, templateBytes, from: bytesFirst[t], segmentLengths[segmentFirst[t]..<segmentFirst[t + 1]]) {
+                    var signature = SegmentBuffer()
+                    for s in segments { signature.varint(UInt64(s.count)); signature.append(contentsOf: raw[s]) }
+                    let id = TermKey(bytes: signature.bytes)
+                    if let existing = templateIDs[id] {
+                        t = existing
                     } else {
-                        columnIDs[name] = columns.count
-                        columnsOfSlots.append(columns.count)
-                        columns.append(Column())
+                        t = bytesFirst.count
+                        templateIDs[id] = t
+                        bytesFirst.append(templateBytes.count)
+                        for s in segments {
+                            templateBytes.append(contentsOf: raw[s])
+                            segmentLengths.append(s.count)
+                        }
+                        segmentFirst.append(segmentLengths.count)
+                        for k in keys {
+                            let name = TermKey(bytes: Array(raw[k]))
+                            if let c = columnIDs[name] {
+                                slotColumns.append(c)
+                            } else {
+                                columnIDs[name] = columnIDs.count
+                                slotColumns.append(columnIDs.count - 1)
+                            }
+                        }
                     }
                 }
-                templates.append(Template(segments: segments.map { Array(raw[$0]) }, columns: columnsOfSlots))
+                previous = t
+                docTemplates.append(t)
+                let firstSlot = segmentFirst[t] - t
+                for slot in 0..<(values.count - firstValue) { valueColumns.append(slotColumns[firstSlot + slot]) }
             }
-            docTemplates.append(t)
-            for (slot, v) in values.enumerated() { columns[templates[t].columns[slot]].values.append(v) }
         }
 
         var out = SegmentBuffer()
+        out.bytes.reserveCapacity(raw.count / 2)
         out.u8(Self.columns)
-        out.varint(UInt64(templates.count))
-        for t in templates {
-            out.varint(UInt64(t.columns.count))
-            for s in t.segments { out.varint(UInt64(s.count)); out.append(s) }
-            for c in t.columns { out.varint(UInt64(c)) }
+        let templateCount = bytesFirst.count
+        out.varint(UInt64(templateCount))
+        for t in 0..<templateCount {
+            let segments = segmentFirst[t]..<segmentFirst[t + 1]
+            out.varint(UInt64(segments.count - 1))
+            var at = bytesFirst[t]
+            for s in segments {
+                out.varint(UInt64(segmentLengths[s]))
+                out.append(contentsOf: templateBytes[at..<(at + segmentLengths[s])])
+                at += segmentLengths[s]
+            }
+            for slot in (segments.lowerBound - t)..<(segments.upperBound - 1 - t) { out.varint(UInt64(slotColumns[slot])) }
         }
         for t in docTemplates { out.varint(UInt64(t)) }
-        out.varint(UInt64(columns.count))
+        // The values grouped by column (a counting sort, keeping doc order).
+        let columnCount = columnIDs.count
+        var columnStart = [Int](repeating: 0, count: columnCount + 1)
+        for c in valueColumns { columnStart[c + 1] += 1 }
+        for c in 0..<columnCount { columnStart[c + 1] += columnStart[c] }
+        var fill = columnStart
+        var grouped = [Range<Int>](repeating: 0..<0, count: values.count)
+        for (v, c) in zip(values, valueColumns) {
+            grouped[fill[c]] = v
+            fill[c] += 1
+        }
+        out.varint(UInt64(columnCount))
         var head = SegmentBuffer(), body = SegmentBuffer()
-        for column in columns {
+        for c in 0..<columnCount {
             head.bytes.removeAll(keepingCapacity: true)
             body.bytes.removeAll(keepingCapacity: true)
-            let coding = encodeColumn(column.values, raw, head: &head, body: &body)
+            let column = grouped[columnStart[c]..<columnStart[c + 1]]
+            let coding = encodeColumn(column, raw, head: &head, body: &body)
             out.u8(coding)
-            out.varint(UInt64(column.values.count))
+            out.varint(UInt64(column.count))
             out.varint(UInt64(head.count))
             out.varint(UInt64(body.count))
             out.append(head.bytes)
@@ -175,41 +201,77 @@ enum SourceColumns {
         return out.bytes
     }
 
+    /// Whether the doc's structure `segments` (ranges of `raw`) equals the template whose
+    /// segments have `lengths` and start at `bytes[from]`.
+    private static func matches(_ segments: [Range<Int>], _ raw: UnsafeBufferPointer<UInt8>, _ bytes: [UInt8], from: Int,
+                                _ lengths: ArraySlice<Int>) -> Bool {
+        guard lengths.count == segments.count else { return false }
+        return bytes.withUnsafeBufferPointer { bytes in
+            var at = from
+            for (s, length) in zip(segments, lengths) {
+                guard s.count == length else { return false }
+                if length > 0 && memcmp(bytes.baseAddress! + at, raw.baseAddress! + s.lowerBound, length) != 0 { return false }
+                at += length
+            }
+            return true
+        }
+    }
+
     /// Writes the column in the coding whose raw size is smaller; returns the coding.
-    private static func encodeColumn(_ values: [Range<Int>], _ raw: UnsafeBufferPointer<UInt8>,
+    private static func encodeColumn(_ values: ArraySlice<Range<Int>>, _ raw: UnsafeBufferPointer<UInt8>,
                                      head: inout SegmentBuffer, body: inout SegmentBuffer) -> UInt8 {
-        // Front coding cost, and the distinct values for dictionary coding.
-        var frontCost = 0
+        // Front coding's cost, and the distinct values for dictionary coding (an open-addressing
+        // table of first occurrences, keyed by the value bytes).
+        var frontCost = 0, dictionaryCost = 0
         var previous = 0..<0
         var shared: [Int] = []
         shared.reserveCapacity(values.count)
-        var ids: [TermKey: Int] = [:]
-        var numbers: [Int] = []  // per value: 0 if new, else 1-based number of its first occurrence
+        var numbers: [Int] = []  // per value: 0 if new, else the 1-based number of its first occurrence
         numbers.reserveCapacity(values.count)
-        var dictionaryCost = 0
-        for v in values {
+        var ids: [Int] = []      // per value: the 1-based number of its distinct value
+        ids.reserveCapacity(values.count)
+        var capacity = 16
+        while capacity < values.count * 2 { capacity <<= 1 }
+        var slots = [Int32](repeating: -1, count: capacity)  // index into `values` of a distinct value
+        var distinct = 0
+        let p = raw.baseAddress!
+        for (index, v) in values.enumerated() {  // index: 0-based within the column
             let limit = min(v.count, previous.count)
             var n = 0
             while n < limit && raw[v.lowerBound + n] == raw[previous.lowerBound + n] { n += 1 }
             shared.append(n)
             frontCost += v.count - n + 2
             previous = v
-            let key = TermKey(bytes: Array(raw[v]))
-            if let id = ids[key] {
-                numbers.append(id)
-                dictionaryCost += id < 128 ? 1 : 2
-            } else {
-                ids[key] = ids.count + 1
-                numbers.append(0)
-                dictionaryCost += v.count + 2
+
+            var slot = Int(truncatingIfNeeded: hash(p + v.lowerBound, v.count)) & (capacity - 1)
+            while true {
+                let e = Int(slots[slot])
+                if e < 0 {
+                    slots[slot] = Int32(index)
+                    distinct += 1
+                    numbers.append(0)
+                    ids.append(distinct)
+                    dictionaryCost += v.count + 2
+                    break
+                }
+                let other = values[values.startIndex + e]
+                if other.count == v.count && memcmp(p + other.lowerBound, p + v.lowerBound, v.count) == 0 {
+                    numbers.append(ids[e])
+                    ids.append(ids[e])
+                    dictionaryCost += ids[e] < 128 ? 1 : 2
+                    break
+                }
+                slot = (slot + 1) & (capacity - 1)
             }
         }
         if dictionaryCost < frontCost {
             for (v, number) in zip(values, numbers) {
-                head.varint(UInt64(number))
                 if number == 0 {
+                    head.varint(0)
                     body.varint(UInt64(v.count))
-                    body.append(contentsOf: raw[v])
+                    body.append(contentsOf: UnsafeBufferPointer(rebasing: raw[v]))
+                } else {
+                    head.varint(UInt64(number))
                 }
             }
             return dictionary
@@ -217,9 +279,26 @@ enum SourceColumns {
         for (v, n) in zip(values, shared) {
             head.varint(UInt64(n))
             body.varint(UInt64(v.count - n))
-            body.append(contentsOf: raw[(v.lowerBound + n)..<v.upperBound])
+            body.append(contentsOf: UnsafeBufferPointer(rebasing: raw[(v.lowerBound + n)..<v.upperBound]))
         }
         return front
+    }
+
+    /// A fast hash of `count` bytes (8 at a time).
+    @inline(__always)
+    private static func hash(_ p: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)
+        var i = 0
+        while i + 8 <= count {
+            h = (h ^ UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < count { tail |= UInt64(p[i]) << shift; shift += 8; i += 1 }
+        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 29)
     }
 
     // MARK: decoding
@@ -232,6 +311,10 @@ enum SourceColumns {
         var failed = false
 
         @inline(__always) mutating func varint() -> Int {
+            if pos < end {
+                let b = base.u8(pos)
+                if b < 0x80 { pos &+= 1; return Int(b) }
+            }
             var v: UInt64 = 0
             var shift: UInt64 = 0
             while pos < end {
@@ -264,8 +347,12 @@ enum SourceColumns {
         }
     }
 
+    /// Bytes readable past the end of a block given to `decode` (copies move 8 bytes at a time).
+    static let slack = 16
+
     /// The docs' sources (concatenated) and their start offsets (docCount + 1), or nil if the
-    /// block does not decode to exactly `docCount` docs of `sourceLength` bytes.
+    /// block does not decode to exactly `docCount` docs of `sourceLength` bytes. `block` must be
+    /// followed by `slack` readable bytes.
     static func decode(_ block: UnsafeRawBufferPointer, docCount: Int, sourceLength: Int) -> (bytes: [UInt8], starts: [Int])? {
         guard let base = block.baseAddress, block.count > 0 else { return nil }
         var r = Reader(base: base, end: block.count, pos: 0)
@@ -283,21 +370,25 @@ enum SourceColumns {
         }
         guard base.u8(0) == columns else { return nil }
 
-        // Templates: segment (offset, length) pairs and slot columns, flattened.
+        // Templates, flattened: segments (offset, length) and slot columns; template t has
+        // segments segmentFirst[t]... and slots slotFirst[t]..<slotFirst[t+1].
         let templateCount = r.varint()
         guard templateCount <= block.count else { return nil }
-        var templateSlots = [Int](repeating: 0, count: templateCount + 1)  // first slot of each template
-        var segmentOffsets: [Int] = [], segmentLengths: [Int] = [], slotColumns: [Int] = []
+        var slotFirst = [Int](repeating: 0, count: templateCount + 1)
+        var segmentFirst = [Int](repeating: 0, count: templateCount)
+        var segments: [Int] = []  // offset, length pairs
+        var slotColumns: [Int] = []
         for t in 0..<templateCount {
             let slots = r.varint()
             guard slots < block.count else { return nil }
+            segmentFirst[t] = segments.count / 2
             for _ in 0...slots {
                 let length = r.varint()
-                segmentOffsets.append(r.skip(length))
-                segmentLengths.append(length)
+                segments.append(r.skip(length))
+                segments.append(length)
             }
             for _ in 0..<slots { slotColumns.append(r.varint()) }
-            templateSlots[t + 1] = templateSlots[t] + slots
+            slotFirst[t + 1] = slotFirst[t] + slots
             if r.failed { return nil }
         }
         var docTemplates = [Int](repeating: 0, count: docCount)
@@ -308,72 +399,94 @@ enum SourceColumns {
         }
         let columnCount = r.varint()
         guard !r.failed, columnCount <= block.count, slotColumns.allSatisfy({ $0 < columnCount }) else { return nil }
-        var coding = [UInt8](repeating: 0, count: columnCount)
-        var headPos = [Int](repeating: 0, count: columnCount), headEnd = headPos
-        var bodyPos = headPos, bodyEnd = headPos
+        // Per column: coding, head position / end, body position / end, front: previous value
+        // (start, length in the output); dictionary: first entry index, entry count.
+        var state = [Int](repeating: 0, count: columnCount * 8)
+        var entryCount = 0
         for c in 0..<columnCount {
-            coding[c] = r.u8()
-            _ = r.varint()  // valueCount: implied by the templates
+            let coding = r.u8()
+            let values = r.varint()
             let headLength = r.varint(), bodyLength = r.varint()
-            headPos[c] = r.skip(headLength); headEnd[c] = r.pos
-            bodyPos[c] = r.skip(bodyLength); bodyEnd[c] = r.pos
-            guard coding[c] <= dictionary else { return nil }
+            guard coding <= dictionary else { return nil }
+            state[c * 8] = Int(coding)
+            state[c * 8 + 1] = r.skip(headLength); state[c * 8 + 2] = r.pos
+            state[c * 8 + 3] = r.skip(bodyLength); state[c * 8 + 4] = r.pos
+            state[c * 8 + 6] = entryCount
+            entryCount += values
         }
-        guard !r.failed, r.pos == block.count else { return nil }
+        guard !r.failed, r.pos == block.count, entryCount <= block.count else { return nil }
+        var entries = [Int](repeating: 0, count: entryCount * 2)  // dictionary values: offset, length
 
-        // Per column: front coding's previous value (in the output), dictionary entries (in the block).
-        var previousStart = [Int](repeating: 0, count: columnCount), previousLength = previousStart
-        var entries = [[(offset: Int, length: Int)]](repeating: [], count: columnCount)
         var failed = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: sourceLength) { out, initialized in
-            guard let o = out.baseAddress else { initialized = 0; failed = sourceLength != 0; return }
+        let bytes = [UInt8](unsafeUninitializedCapacity: sourceLength + slack) { out, initialized in
+            initialized = 0
+            let o = UnsafeMutableRawPointer(out.baseAddress!)
             var n = 0
+            /// Copies `count` bytes at `from` (followed by 8 readable bytes) to the output.
             @inline(__always) func copy(_ from: UnsafeRawPointer, _ count: Int) -> Bool {
-                guard count <= sourceLength - n else { return false }
-                UnsafeMutableRawPointer(o + n).copyMemory(from: from, byteCount: count)
-                n += count
+                guard count <= sourceLength &- n else { return false }
+                if count <= 32 {
+                    var k = 0
+                    while k < count {  // may write up to 7 bytes past the end: `slack` covers them
+                        (o + (n &+ k)).storeBytes(of: from.loadUnaligned(fromByteOffset: k, as: UInt64.self), as: UInt64.self)
+                        k &+= 8
+                    }
+                } else {
+                    (o + n).copyMemory(from: from, byteCount: count)
+                }
+                n &+= count
                 return true
             }
-            docs: for d in 0..<docCount {
-                starts[d] = n
-                let t = docTemplates[d]
-                let firstSlot = templateSlots[t], slots = templateSlots[t + 1] - firstSlot
-                let firstSegment = firstSlot + t
-                for s in 0...slots {
-                    guard copy(base + segmentOffsets[firstSegment + s], segmentLengths[firstSegment + s]) else { failed = true; break docs }
-                    if s == slots { break }
-                    let c = slotColumns[firstSlot + s]
-                    var head = Reader(base: base, end: headEnd[c], pos: headPos[c])
-                    var body = Reader(base: base, end: bodyEnd[c], pos: bodyPos[c])
-                    if coding[c] == front {
-                        let shared = head.varint(), suffix = body.varint()
-                        let at = body.skip(suffix)
-                        let start = n
-                        guard !head.failed, !body.failed, shared <= previousLength[c],
-                              copy(UnsafeRawPointer(o + previousStart[c]), shared), copy(base + at, suffix) else { failed = true; break docs }
-                        previousStart[c] = start
-                        previousLength[c] = shared + suffix
-                    } else {
-                        let number = head.varint()
-                        var entry: (offset: Int, length: Int)
-                        if number == 0 {
-                            let length = body.varint()
-                            entry = (body.skip(length), length)
-                            entries[c].append(entry)
+            slotColumns.withUnsafeBufferPointer { slotColumns in
+            segments.withUnsafeBufferPointer { segments in
+            state.withUnsafeMutableBufferPointer { state in
+            entries.withUnsafeMutableBufferPointer { entries in
+            starts.withUnsafeMutableBufferPointer { starts in
+                docs: for d in 0..<docCount {
+                    starts[d] = n
+                    let t = docTemplates[d]
+                    var segment = segmentFirst[t] &* 2
+                    guard copy(base + segments[segment], segments[segment &+ 1]) else { failed = true; break docs }
+                    for slot in slotFirst[t]..<slotFirst[t &+ 1] {
+                        let c = slotColumns[slot] &* 8
+                        var head = Reader(base: base, end: state[c &+ 2], pos: state[c &+ 1])
+                        var body = Reader(base: base, end: state[c &+ 4], pos: state[c &+ 3])
+                        if state[c] == Int(front) {
+                            let shared = head.varint(), suffix = body.varint()
+                            let at = body.skip(suffix)
+                            let start = n
+                            guard !head.failed, !body.failed, shared <= state[c &+ 6],
+                                  copy(UnsafeRawPointer(o + state[c &+ 5]), shared), copy(base + at, suffix) else { failed = true; break docs }
+                            state[c &+ 5] = start
+                            state[c &+ 6] = shared &+ suffix
                         } else {
-                            guard number <= entries[c].count else { failed = true; break docs }
-                            entry = entries[c][number - 1]
+                            let number = head.varint()
+                            let first = state[c &+ 6], known = state[c &+ 7]
+                            var offset = 0, length = 0
+                            if number == 0 {
+                                length = body.varint()
+                                offset = body.skip(length)
+                                guard first &+ known < entries.count / 2 else { failed = true; break docs }
+                                entries[(first &+ known) &* 2] = offset
+                                entries[(first &+ known) &* 2 &+ 1] = length
+                                state[c &+ 7] = known &+ 1
+                            } else {
+                                guard number <= known else { failed = true; break docs }
+                                offset = entries[(first &+ number &- 1) &* 2]
+                                length = entries[(first &+ number &- 1) &* 2 &+ 1]
+                            }
+                            guard !head.failed, !body.failed, copy(base + offset, length) else { failed = true; break docs }
                         }
-                        guard !head.failed, !body.failed, copy(base + entry.offset, entry.length) else { failed = true; break docs }
+                        state[c &+ 1] = head.pos
+                        state[c &+ 3] = body.pos
+                        segment &+= 2
+                        guard copy(base + segments[segment], segments[segment &+ 1]) else { failed = true; break docs }
                     }
-                    headPos[c] = head.pos
-                    bodyPos[c] = body.pos
                 }
-            }
-            starts[docCount] = n
+                starts[docCount] = n
+            }}}}}
             if n != sourceLength { failed = true }
-            if failed { n = 0 }
-            initialized = n
+            initialized = failed ? 0 : n
         }
         return failed ? nil : (bytes, starts)
     }

@@ -22,7 +22,7 @@ public struct TextField: @unchecked Sendable {  // pointers into `owner`'s immut
     let owner: SegmentMapping
     let docCount: Int
     let dictionary: TermDictionary
-    let lengths: PackedInts
+    @usableFromInline let lengths: PackedInts
     let postingsIndex: PackedInts
     let postingsData: UnsafeRawPointer
 
@@ -61,6 +61,6 @@ public struct TextField: @unchecked Sendable {  // pointers into `owner`'s immut
     }
 
     /// Number of tokens of the doc in this field (0 if none).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func fieldLength(_ doc: Int32) -> Int32 { Int32(truncatingIfNeeded: lengths[Int(doc)]) }
 }
