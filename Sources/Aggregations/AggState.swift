@@ -158,12 +158,17 @@ struct BucketsState: Sendable {
     var hardMax: Double?
     /// Buckets are in ascending key order (segment results of terms): merged without hashing.
     var sortedByKey = false
+    /// terms: `sterms`, `lterms`, `dterms` or `umterms` (for `typed_keys`).
+    var typedName: String?
 }
 
 struct ResolvedRange: Sendable, Equatable {
     var key: String
     var from: Double?
     var to: Double?
+    /// ip_range: the bounds as addresses.
+    var fromText: String? = nil
+    var toText: String? = nil
 }
 
 /// A `top_hits` hit fetched while its segment was at hand.

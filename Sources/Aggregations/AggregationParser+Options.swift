@@ -204,6 +204,33 @@ extension AggregationParser {
         return r
     }
 
+    static func ipRange(_ name: String, _ b: inout Body) throws(OpenSearchError) -> IPRangeSpec {
+        var r = IPRangeSpec()
+        r.source = try valueSource(name, &b)
+        r.keyed = try b.bool("keyed") ?? false
+        guard case .array(let list)? = b.take("ranges"), !list.isEmpty else {
+            throw OpenSearchError.illegalArgument("No [ranges] specified for the [\(name)] aggregation")
+        }
+        for item in list {
+            var rb = try Body("range", item)
+            var e = IPRangeSpec.Entry()
+            e.key = try rb.string("key")
+            e.from = try rb.string("from")
+            e.to = try rb.string("to")
+            e.mask = try rb.string("mask")
+            try rb.finish(known: ["key", "from", "to", "mask"])
+            if let m = e.mask {
+                guard IPAddressValue.cidr(m) != nil else { throw OpenSearchError.illegalArgument("Expected [ip/prefix] but was [\(m)]") }
+                if e.from != nil || e.to != nil { throw OpenSearchError.illegalArgument("[mask] cannot be used with [from] or [to]") }
+            }
+            for ip in [e.from, e.to].compactMap({ $0 }) where IPAddressValue(ip) == nil {
+                throw OpenSearchError.illegalArgument("'\(ip)' is not an IP string literal.")
+            }
+            r.ranges.append(e)
+        }
+        return r
+    }
+
     static func filters(_ b: inout Body) throws(OpenSearchError) -> FiltersSpec {
         var f = FiltersSpec()
         guard let v = b.take("filters") else { throw OpenSearchError.illegalArgument("[filters] cannot be empty.") }

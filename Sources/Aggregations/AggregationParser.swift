@@ -4,17 +4,16 @@ import Query
 
 /// Parses the request's `aggs` object into `AggNode`s, with OpenSearch's parse-time validation.
 enum AggregationParser {
-    static let bucketTypes = ["terms", "histogram", "date_histogram", "range", "date_range", "filter", "filters", "missing",
-                              "global", "composite"]
+    static let bucketTypes = ["terms", "histogram", "date_histogram", "range", "date_range", "ip_range", "filter", "filters",
+                              "missing", "global", "composite"]
     static let metricTypes = ["avg", "sum", "min", "max", "value_count", "stats", "extended_stats", "cardinality",
-                              "percentiles", "percentile_ranks", "top_hits", "weighted_avg"]
+                              "percentiles", "percentile_ranks", "median_absolute_deviation", "top_hits", "weighted_avg"]
     static let pipelineTypes = ["derivative", "cumulative_sum", "moving_fn", "serial_diff", "bucket_script", "bucket_selector",
                                 "bucket_sort", "avg_bucket", "max_bucket", "min_bucket", "sum_bucket", "stats_bucket",
                                 "extended_stats_bucket", "percentiles_bucket"]
     /// OpenSearch types Searchlight does not implement: a clear 400 instead of "unknown type".
     static let unsupportedTypes = ["adjacency_matrix", "auto_date_histogram", "diversified_sampler", "geo_bounds", "geo_centroid",
-                                   "geo_distance", "geohash_grid", "geotile_grid", "ip_range", "matrix_stats",
-                                   "median_absolute_deviation", "multi_terms", "nested", "rare_terms", "reverse_nested",
+                                   "geo_distance", "geohash_grid", "geotile_grid", "matrix_stats", "multi_terms", "nested", "rare_terms", "reverse_nested",
                                    "sampler", "scripted_metric", "significant_terms", "significant_text",
                                    "variable_width_histogram", "moving_avg"]
     static var knownTypeNames: [String] { bucketTypes + metricTypes + pipelineTypes + unsupportedTypes }
@@ -149,7 +148,7 @@ enum AggregationParser {
             try validateOrder(node)
             if let p = parent {
                 if case .global = kind {
-                    throw OpenSearchError("aggregation_execution_exception", "Aggregation [\(p.name)] cannot have a global sub-aggregation [\(name)]. Global aggregations can only be defined as top level aggregations", status: 400)
+                    throw OpenSearchError("aggregation_execution_exception", "Aggregation [\(p.name)] cannot have a global sub-aggregation [\(name)]. Global aggregations can only be defined as top level aggregations", status: 500)
                 }
                 if case .composite = kind {
                     throw OpenSearchError.illegalArgument("[composite] aggregation cannot be used with a parent aggregation of type: [\(javaAggregatorName(p))]")
@@ -177,11 +176,11 @@ enum AggregationParser {
             for (i, e) in path.elements.enumerated() {
                 if e.name == "_count" || e.name == "_key" { break }
                 guard let sub = subs.first(where: { $0.name == e.name }) else {
-                    throw OpenSearchError("aggregation_execution_exception", "Invalid aggregator order path [\(path.text)]. The provided aggregation [\(e.name)] either does not exist, or is a pipeline aggregation and cannot be used to sort the buckets.", status: 400)
+                    throw OpenSearchError("aggregation_execution_exception", "Invalid aggregator order path [\(path.text)]. The provided aggregation [\(e.name)] either does not exist, or is a pipeline aggregation and cannot be used to sort the buckets.", status: 500)
                 }
                 let last = i == path.elements.count - 1
                 if sub.isMultiBucket || (!last && !sub.isSingleBucket) {
-                    throw OpenSearchError("aggregation_execution_exception", "Invalid aggregation order path [\(path.text)]. Buckets can only be sorted on a sub-aggregator path that is built out of zero or more single-bucket aggregations within the path and a final single-bucket or a metrics aggregation at the path end.", status: 400)
+                    throw OpenSearchError("aggregation_execution_exception", "Invalid aggregation order path [\(path.text)]. Buckets can only be sorted on a sub-aggregator path that is built out of zero or more single-bucket aggregations within the path and a final single-bucket or a metrics aggregation at the path end.", status: 500)
                 }
                 subs = sub.subs
             }
@@ -287,6 +286,17 @@ enum AggregationParser {
                 kind = .percentileRanks(vs, values: list.sorted(), keyed: keyed, compression: compression)
             }
             known += ["keyed", "tdigest", "hdr", "method", listKey]
+        case "median_absolute_deviation":
+            let vs = try valueSource(name, &b)
+            let compression = try b.double("compression") ?? 1000
+            if !(compression > 0) {
+                throw AggregationErrors.field(type, "compression", "[compression] must be greater than 0. Found [\(NumberText.java(compression))] in [\(name)]")
+            }
+            kind = .medianAbsoluteDeviation(vs, compression: compression)
+            known.append("compression")
+        case "ip_range":
+            kind = .ipRange(try ipRange(name, &b))
+            known += ["ranges", "keyed"]
         case "weighted_avg":
             guard let v = b.take("value"), let w = b.take("weight") else {
                 throw OpenSearchError.illegalArgument("[weighted_avg] requires both [value] and [weight] to be specified")

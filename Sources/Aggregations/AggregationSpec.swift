@@ -15,7 +15,7 @@ struct AggNode: Sendable {
 
     var isMultiBucket: Bool {
         switch kind {
-        case .terms, .histogram, .dateHistogram, .range, .filters, .composite: return true
+        case .terms, .histogram, .dateHistogram, .range, .ipRange, .filters, .composite: return true
         default: return false
         }
     }
@@ -39,11 +39,13 @@ indirect enum AggKind: Sendable {
     case cardinality(ValueSource, precision: Int)
     case percentiles(ValueSource, percents: [Double], keyed: Bool, compression: Double)
     case percentileRanks(ValueSource, values: [Double], keyed: Bool, compression: Double)
+    case medianAbsoluteDeviation(ValueSource, compression: Double)
     case topHits(TopHitsSpec)
     case terms(TermsSpec)
     case histogram(HistogramSpec)
     case dateHistogram(DateHistogramSpec)
     case range(RangeSpec)
+    case ipRange(IPRangeSpec)
     case filter(Query)
     case filters(FiltersSpec)
     case missing(ValueSource)
@@ -131,6 +133,18 @@ struct RangeSpec: Sendable {
     var keyed = false
     var isDate = false
     var zone: DateZone?
+}
+
+struct IPRangeSpec: Sendable {
+    struct Entry: Sendable {
+        var key: String?
+        var from: String?
+        var to: String?
+        var mask: String?
+    }
+    var source = ValueSource()
+    var ranges: [Entry] = []
+    var keyed = false
 }
 
 struct FiltersSpec: Sendable {

@@ -56,8 +56,14 @@ public struct AggregationTree: Sendable {
     /// `aggregations` object, pipelines applied. More than `maxBuckets` buckets throws
     /// `too_many_buckets_exception`.
     public func reduce(_ partials: [PartialAggregations], maxBuckets: Int = 65_535) throws(OpenSearchError) -> JSONValue {
+        try reduce(partials, maxBuckets: maxBuckets, typedKeys: false)
+    }
+
+    /// `reduce` with the `typed_keys` URL parameter: names print as `type#name` (`sterms#by_user`,
+    /// `date_histogram#per_day`, `avg#latency`), as OpenSearch prints them.
+    public func reduce(_ partials: [PartialAggregations], maxBuckets: Int = 65_535, typedKeys: Bool) throws(OpenSearchError) -> JSONValue {
         var reducer = Reducer(maxBuckets: maxBuckets)
-        return try reducer.reduceTree(self, partials)
+        return try reducer.reduceTree(self, partials, typedKeys: typedKeys)
     }
 }
 
@@ -83,6 +89,11 @@ enum CollectorFactory {
             return CardinalityCollector(try FieldSource(vs, c, agg: node.name, type: node.type, numericOnly: false), precision: precision)
         case .percentiles(let vs, _, _, let compression), .percentileRanks(let vs, _, _, let compression):
             return PercentilesCollector(try FieldSource(vs, c, agg: node.name, type: node.type, numericOnly: true), compression: compression)
+        case .medianAbsoluteDeviation(let vs, let compression):
+            return PercentilesCollector(try FieldSource(vs, c, agg: node.name, type: node.type, numericOnly: true), compression: compression)
+        case .ipRange(let spec):
+            let src = try FieldSource(spec.source, c, agg: node.name, type: node.type, numericOnly: false)
+            return IPRangeCollector(spec, source: src, subs: try subs(false))
         case .topHits(let spec):
             return try TopHitsCollector(spec, ctx: c)
         case .terms(let spec):

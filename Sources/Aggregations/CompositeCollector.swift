@@ -71,6 +71,8 @@ final class CompositeCollector: BucketCollector {
     static func encodeAfter(_ v: JSONValue, _ r: SourceReader, _ ctx: CollectContext) throws(OpenSearchError) -> (Int64, Int8, Bool) {
         if v.isNull { return (0, 0, true) }
         let f = r.field
+        // Unmapped here: no values, only the missing bucket compares (by its missing order).
+        if case .unmapped = f.kind, f.missingRaw == nil, f.missingBytes == nil { return (0, 0, false) }
         switch r.spec.kind {
         case .terms where f.isKeywordLike:
             guard let text = QueryValues.text(v) else { throw OpenSearchError.illegalArgument("Invalid value for [after.\(r.spec.name)]") }

@@ -7,7 +7,7 @@ import Query
 struct DateRenderer: Sendable, Equatable, Hashable {
     enum Token: Sendable, Equatable, Hashable {
         case year(Int), month(Int), day(Int), hour24(Int), hour12(Int), minute(Int), second(Int), fraction(Int)
-        case offsetColon(zForZero: Bool), offsetPlain, dayName(Int), ampm, dayOfYear(Int), literal(String)
+        case offsetColon(zForZero: Bool), offsetPlain, dayName(Int), dayNumber(Int), ampm, dayOfYear(Int), literal(String)
         case epochMillis, epochSecond
     }
 
@@ -85,7 +85,8 @@ struct DateRenderer: Sendable, Equatable, Hashable {
             case "X": out.append(.offsetColon(zForZero: true))
             case "x": out.append(.offsetColon(zForZero: false))
             case "Z": out.append(n >= 4 ? .offsetColon(zForZero: n == 5) : .offsetPlain)
-            case "E", "e": out.append(.dayName(n))
+            case "E": out.append(.dayName(n))
+            case "e", "c": out.append(n <= 2 ? .dayNumber(n) : .dayName(n))
             case "a": out.append(.ampm)
             default: out.append(.literal(String(repeating: String(ch), count: n)))
             }
@@ -143,6 +144,10 @@ struct DateRenderer: Sendable, Equatable, Hashable {
                 let days = DateFormat.daysFromCivil(c.year, c.month, c.day)
                 let dow = Int(((days + 3) % 7 + 7) % 7)
                 out += n >= 4 ? DateRenderer.dayNames[dow] : String(DateRenderer.dayNames[dow].prefix(3))
+            case .dayNumber(let n):
+                // ISO: Monday 1 … Sunday 7 (the ROOT locale OpenSearch formats with).
+                let days = DateFormat.daysFromCivil(c.year, c.month, c.day)
+                out += DateRenderer.pad(Int(((days + 3) % 7 + 7) % 7) + 1, n)
             case .ampm: out += c.hour < 12 ? "AM" : "PM"
             case .literal(let s): out += s
             case .epochMillis: out += String(millis)

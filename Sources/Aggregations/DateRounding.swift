@@ -231,19 +231,45 @@ final class PreparedRounding {
     }
     private let cache = Box(Cache())
 
+    /// Fixed-offset zone and fixed-length unit: the key is plain arithmetic.
+    private let arithmetic: (unit: Int64, offsetMillis: Int64)?
+
     init(interval: DateInterval, zone: DateZone, offset: Int64) {
         self.interval = interval
         offsets = ZoneOffsets(zone)
         shift = offset
+        var unit: Int64? = nil
+        switch interval {
+        case .fixed(let ms): unit = ms
+        case .calendar(.second): unit = 1000
+        case .calendar(.minute): unit = 60_000
+        case .calendar(.hour): unit = 3_600_000
+        case .calendar(.day): unit = 86_400_000
+        default: break
+        }
+        if let f = offsets.fixed, let u = unit { arithmetic = (u, Int64(f) * 1000) } else { arithmetic = nil }
     }
 
     /// The bucket key (UTC start of the bucket) of instant `t`.
     @inline(__always)
     func round(_ t: Int64) -> Int64 {
+        if let a = arithmetic {
+            let local = t &- shift &+ a.offsetMillis
+            return local.floorDiv(a.unit) &* a.unit &- a.offsetMillis &+ shift
+        }
         let c = cache.p
         let u = t &- shift
         let off = offsets.offset(u)
         let local = u &+ Int64(off) &* 1000
+        if offsets.fixed == nil && interval.roundsToMidnight {
+            // Named zone, day or longer: the key of the local day, from a flat table.
+            let day = local.floorDiv(86_400_000)
+            let slot = day &- c.pointee.dayBase
+            if slot >= 0 && slot < Int64(c.pointee.dayKeys.count) {
+                let cached = c.pointee.dayKeys[Int(slot)]
+                if cached != .min { return cached }
+            }
+        }
         if off == c.pointee.lastOffset && local >= c.pointee.lastLo && local < c.pointee.lastHi { return c.pointee.lastKey }
         let lo = interval.floorLocal(local)
         let hi = interval.nextLocal(lo)

@@ -95,7 +95,9 @@ final class FieldSource {
         let fieldFormat = mapping.field(f)?.dateFormat ?? DateFormat.defaultDate
         if isDate {
             let pattern = dateFormatOverride ?? vs.format
-            dateFormat = try pattern.map { p throws(OpenSearchError) in try DateFormat(p) } ?? fieldFormat
+            // The agg's format parses request dates when it can; display-only patterns (`e`, `EEE`)
+            // fall back to the field's format.
+            dateFormat = pattern.flatMap { try? DateFormat($0) } ?? fieldFormat
             format = .date(DateRenderer(pattern: pattern ?? fieldFormat.pattern, zone: zone))
         } else {
             dateFormat = fieldFormat
@@ -285,6 +287,13 @@ final class FieldSource {
         if let k = keyword, Int(ord) < k.termCount { return Array(k.term(Int(ord)).utf8) }
         if let t = uninverted, Int(ord) < t.termCount { return Array(t.field.term(Int(ord)).utf8) }
         return missingBytes ?? []
+    }
+
+    /// The murmur3 hash of ordinal `ord`'s bytes (cardinality), without copying them.
+    func termHash(_ ord: Int32) -> UInt64 {
+        if let k = keyword, Int(ord) < k.termCount { return Hashing.murmur3_64(k.term(Int(ord))) }
+        if let t = uninverted, Int(ord) < t.termCount { return Hashing.murmur3_64(t.field.term(Int(ord))) }
+        return Hashing.murmur3_64(missingBytes ?? [])
     }
 
     var termCount: Int { keyword?.termCount ?? uninverted?.termCount ?? 0 }

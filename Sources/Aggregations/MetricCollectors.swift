@@ -155,7 +155,7 @@ final class CardinalityCollector: Collector {
             s.pointee.ordHashed = [Bool](repeating: false, count: source.ordinalSpace)
         }
         if !s.pointee.ordHashed[o] {
-            s.pointee.ordHashes[o] = Hashing.murmur3_64(source.termBytes(ord))
+            s.pointee.ordHashes[o] = source.termHash(ord)
             s.pointee.ordHashed[o] = true
         }
         return s.pointee.ordHashes[o]

@@ -54,6 +54,8 @@ enum Pipelines {
             case .percentiles(_, let percents, _, _):
                 let p = key.flatMap(Double.init) ?? percents.first ?? 50
                 return d.isEmpty ? .nan : d.quantile(p / 100)
+            case .medianAbsoluteDeviation:
+                return Renderer.medianAbsoluteDeviation(d)
             case .percentileRanks(_, let values, _, _):
                 let v = key.flatMap(Double.init) ?? values.first ?? 0
                 return d.isEmpty ? .nan : Swift.min(1, Swift.max(0, d.cdf(v))) * 100
@@ -113,7 +115,7 @@ enum Pipelines {
                 if els.count == 1 && first.key == nil, case .metric(let k, _) = sub.kind, k == .stats || { if case .extendedStats = k { return true }; return false }() {
                     throw OpenSearchError("aggregation_execution_exception",
                                           "buckets_path must reference either a number value or a single value numeric metric aggregation, but [\(first.name)] contains multiple values. Please specify which to use.",
-                                          status: 400)
+                                          status: 500)
                 }
             } else if !node.pipelines.contains(where: { $0.name == first.name }) {
                 throw AggregationErrors.validation("No aggregation found for path [\(path.text)]")

@@ -1,21 +1,80 @@
 import Index
 import JSON
 
-/// Renders reduced states as OpenSearch 2.x response JSON.
-enum Renderer {
+/// Renders reduced states as OpenSearch 2.x response JSON (with `typed_keys`, names become
+/// `type#name`, e.g. `sterms#by_user`).
+struct Renderer {
+    let typedKeys: Bool
+
     /// A bucket's sub-aggregations and pipeline results, by name.
-    static func level(_ bucket: Bucket, nodes: [AggNode], pipelines: [PipelineNode]) -> JSONObject {
+    func level(_ bucket: Bucket, nodes: [AggNode], pipelines: [PipelineNode]) -> JSONObject {
         var o = JSONObject()
-        for (j, n) in nodes.enumerated() where j < bucket.subs.count { o[n.name] = render(bucket.subs[j], n) }
+        for (j, n) in nodes.enumerated() where j < bucket.subs.count {
+            let key = typedKeys ? Renderer.typeName(bucket.subs[j], n) + "#" + n.name : n.name
+            o[key] = render(bucket.subs[j], n)
+        }
         for r in bucket.pipelineResults {
             if case .none = r.state { continue }
             guard let p = pipelines.first(where: { $0.name == r.name }) else { continue }
-            o[r.name] = renderPipeline(r.state, p)
+            o[typedKeys ? Renderer.typeName(r.state, p) + "#" + r.name : r.name] = renderPipeline(r.state, p)
         }
         return o
     }
 
     @inline(__always) static func number(_ d: Double) -> JSONValue { d.isFinite ? .double(d) : .null }
+    @inline(__always) func number(_ d: Double) -> JSONValue { Renderer.number(d) }
+
+    /// OpenSearch's `InternalMedianAbsoluteDeviation`: the median of the centroids' distances to
+    /// the approximate median, weighted by their counts.
+    static func medianAbsoluteDeviation(_ d: TDigest) -> Double {
+        if d.isEmpty { return .nan }
+        var c = d
+        c.compress()
+        let median = c.quantile(0.5)
+        var deviations = TDigest(compression: c.compression)
+        for (m, w) in zip(c.means, c.weights) { deviations.add(abs(median - m), weight: w) }
+        return deviations.quantile(0.5)
+    }
+
+    /// The internal aggregation type name OpenSearch prints with `typed_keys`.
+    static func typeName(_ state: AggState, _ node: AggNode) -> String {
+        switch node.kind {
+        case .metric(let k, _):
+            switch k {
+            case .avg: return "avg"
+            case .sum: return "sum"
+            case .min: return "min"
+            case .max: return "max"
+            case .valueCount: return "value_count"
+            case .stats: return "stats"
+            case .extendedStats: return "extended_stats"
+            }
+        case .weightedAvg: return "weighted_avg"
+        case .cardinality: return "cardinality"
+        case .percentiles: return "tdigest_percentiles"
+        case .percentileRanks: return "tdigest_percentile_ranks"
+        case .medianAbsoluteDeviation: return "median_absolute_deviation"
+        case .ipRange: return "ip_range"
+        case .topHits: return "top_hits"
+        case .terms:
+            if case .buckets(let s) = state, let t = s.typedName { return t }
+            return "sterms"
+        case .range(let spec): return spec.isDate ? "date_range" : "range"
+        default: return node.type
+        }
+    }
+
+    static func typeName(_ state: AggState, _ p: PipelineNode) -> String {
+        switch state {
+        case .derivative: return "derivative"
+        case .bucketMetricValue: return "bucket_metric_value"
+        case .statsBucket:
+            if case .bucketMetric(.extendedStats, _, _) = p.kind { return "extended_stats_bucket" }
+            return "stats_bucket"
+        case .percentilesBucket: return "percentiles_bucket"
+        default: return "simple_value"
+        }
+    }
 
     static func withMeta(_ meta: JSONValue?) -> JSONObject {
         var o = JSONObject()
@@ -23,8 +82,8 @@ enum Renderer {
         return o
     }
 
-    static func render(_ state: AggState, _ node: AggNode) -> JSONValue {
-        var o = withMeta(node.meta)
+    func render(_ state: AggState, _ node: AggNode) -> JSONValue {
+        var o = Renderer.withMeta(node.meta)
         switch state {
         case .metric(let m):
             renderMetric(m, node, into: &o)
@@ -33,9 +92,13 @@ enum Renderer {
         case .digest(let d, let f):
             switch node.kind {
             case .percentiles(_, let percents, let keyed, _):
-                renderPercentiles(percents, keyed: keyed, empty: d.isEmpty, format: f, into: &o) { d.quantile($0 / 100) }
+                Renderer.renderPercentiles(percents, keyed: keyed, empty: d.isEmpty, format: f, into: &o) { d.quantile($0 / 100) }
+            case .medianAbsoluteDeviation:
+                let v = Renderer.medianAbsoluteDeviation(d)
+                o["value"] = d.isEmpty ? .null : number(v)
+                if !f.isRaw, !d.isEmpty, let t = f.text(v) { o["value_as_string"] = .string(t) }
             case .percentileRanks(_, let values, let keyed, _):
-                renderPercentiles(values, keyed: keyed, empty: d.isEmpty, format: .raw, into: &o) { Swift.min(1, Swift.max(0, d.cdf($0))) * 100 }
+                Renderer.renderPercentiles(values, keyed: keyed, empty: d.isEmpty, format: .raw, into: &o) { Swift.min(1, Swift.max(0, d.cdf($0))) * 100 }
             default: break
             }
         case .topHits(let t):
@@ -59,7 +122,7 @@ enum Renderer {
         return .object(o)
     }
 
-    static func renderMetric(_ m: MetricState, _ node: AggNode, into o: inout JSONObject) {
+    func renderMetric(_ m: MetricState, _ node: AggNode, into o: inout JSONObject) {
         let f = m.format
         func asString(_ key: String, _ v: Double) { if !f.isRaw, v.isFinite, let t = f.text(v) { o[key] = .string(t) } }
         switch node.kind {
@@ -78,7 +141,7 @@ enum Renderer {
             case .valueCount:
                 o["value"] = .int(m.count)
             case .stats, .extendedStats:
-                renderStats(m, sigma: { if case .extendedStats(let s) = kind { return s }; return nil }(), into: &o)
+                Renderer.renderStats(m, sigma: { if case .extendedStats(let s) = kind { return s }; return nil }(), into: &o)
             }
         case .weightedAvg:
             let v = m.weight == 0 ? Double.nan : m.sum / m.weight
@@ -169,7 +232,7 @@ enum Renderer {
     /// The key as text (`key_as_string`, keyed buckets, max_bucket `keys`).
     static func keyString(_ b: Bucket, _ i: Int, _ s: BucketsState, _ node: AggNode) -> String {
         switch node.kind {
-        case .range:
+        case .range, .ipRange:
             if case .position(let p) = b.key, p < s.ranges.count { return s.ranges[p].key }
         case .filters(let spec):
             if case .position(let p) = b.key {
@@ -195,18 +258,18 @@ enum Renderer {
         }
     }
 
-    static func subs(_ b: Bucket, _ node: AggNode, into o: inout JSONObject) {
+    func subs(_ b: Bucket, _ node: AggNode, into o: inout JSONObject) {
         for (k, v) in level(b, nodes: node.subs, pipelines: node.pipelines) { o[k] = v }
     }
 
-    static func renderBuckets(_ s: BucketsState, _ node: AggNode, into o: inout JSONObject) {
+    func renderBuckets(_ s: BucketsState, _ node: AggNode, into o: inout JSONObject) {
         switch node.kind {
         case .terms(let spec):
             o["doc_count_error_upper_bound"] = .int(s.docCountError)
             o["sum_other_doc_count"] = .int(s.otherDocCount)
             o["buckets"] = .array(s.buckets.map { b in
                 var e = JSONObject()
-                e["key"] = keyJSON(b.key)
+                e["key"] = Renderer.keyJSON(b.key)
                 if !s.format.isRaw, let n = b.key.number, let t = s.format.text(n) { e["key_as_string"] = .string(t) }
                 e["doc_count"] = .int(b.docCount)
                 if spec.showTermDocCountError { e["doc_count_error_upper_bound"] = .int(s.docCountError == -1 ? -1 : 0) }
@@ -257,10 +320,23 @@ enum Renderer {
                 return (r.key, e)
             }
             o["buckets"] = spec.keyed ? .object(JSONObject(list.map { ($0.0, .object($0.1)) })) : .array(list.map { .object($0.1) })
+        case .ipRange(let spec):
+            let list: [(String, JSONObject)] = s.buckets.map { b in
+                var e = JSONObject()
+                guard case .position(let p) = b.key, p < s.ranges.count else { return ("", e) }
+                let r = s.ranges[p]
+                if !spec.keyed { e["key"] = .string(r.key) }
+                if let f = r.fromText { e["from"] = .string(f) }
+                if let t = r.toText { e["to"] = .string(t) }
+                e["doc_count"] = .int(b.docCount)
+                subs(b, node, into: &e)
+                return (r.key, e)
+            }
+            o["buckets"] = spec.keyed ? .object(JSONObject(list.map { ($0.0, .object($0.1)) })) : .array(list.map { .object($0.1) })
         case .filters(let spec):
             let list: [(String, JSONObject)] = s.buckets.enumerated().map { i, b in
                 var e = JSONObject()
-                let name = keyString(b, i, s, node)
+                let name = Renderer.keyString(b, i, s, node)
                 if !spec.keyed || spec.anonymous {
                     if !spec.anonymous { e["key"] = .string(name) }
                 }
@@ -306,8 +382,8 @@ enum Renderer {
 
     // MARK: pipelines
 
-    static func renderPipeline(_ state: AggState, _ p: PipelineNode) -> JSONValue {
-        var o = withMeta(p.meta)
+    func renderPipeline(_ state: AggState, _ p: PipelineNode) -> JSONValue {
+        var o = Renderer.withMeta(p.meta)
         switch state {
         case .simpleValue(let v, let f):
             o["value"] = number(v)
@@ -323,7 +399,7 @@ enum Renderer {
         case .statsBucket(let m):
             var sigma: Double? = nil
             if case .bucketMetric(.extendedStats(let s), _, _) = p.kind { sigma = s }
-            renderStats(m, sigma: sigma, into: &o)
+            Renderer.renderStats(m, sigma: sigma, into: &o)
         case .percentilesBucket(let ps, let vs, let keyed):
             if keyed {
                 var values = JSONObject()

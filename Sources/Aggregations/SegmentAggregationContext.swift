@@ -13,6 +13,10 @@ public struct SegmentAggregationContext: Sendable {
     public let stats: IndexStatistics
     public let now: Int64
     public let indexName: String
+    /// How many segments the index's search sees, when known (0: unknown). With 1, this segment
+    /// is the whole shard: terms aggregations keep only their `shard_size` best buckets here
+    /// instead of materialising every term for the reduce (OpenSearch's shard-level cut).
+    public var segmentsInIndex = 0
 
     public init(segment: Segment, liveDocs: LiveDocs?, mapping: Mapping, stats: IndexStatistics, now: Int64, indexName: String) {
         self.segment = segment

@@ -33,6 +33,15 @@ struct TDigest: Sendable {
         if buffer.count >= bufferLimit { compress() }
     }
 
+    /// Adds `x` with weight `weight` (a centroid of another digest).
+    mutating func add(_ x: Double, weight: Double) {
+        if x.isNaN { return }
+        if x < min { min = x }
+        if x > max { max = x }
+        weighted.append((x, weight))
+        if weighted.count >= bufferLimit { compress() }
+    }
+
     mutating func merge(_ other: TDigest) {
         if other.isEmpty { return }
         var o = other

@@ -12,12 +12,14 @@ struct TermsIncludeExclude {
     init(_ spec: TermsSpec, source: FieldSource, aggName: String, ctx: CollectContext) throws(OpenSearchError) {
         include = spec.include
         exclude = spec.exclude
-        if source.isKeywordLike { return }
+        let isIP = ctx.ctx.mapping.field(source.field)?.type == .ip
+        if source.isKeywordLike && !isIP { return }
         for f in [spec.include, spec.exclude] {
             if case .regex? = f {
-                throw OpenSearchError("aggregation_execution_exception", "Aggregation [\(aggName)] cannot support regular expression style include/exclude settings as they can only be applied to string fields. Use an array of numeric values for include/exclude clauses used to filter numeric fields", status: 400)
+                throw OpenSearchError("aggregation_execution_exception", "Aggregation [\(aggName)] cannot support regular expression style include/exclude settings as they can only be applied to string fields. Use an array of numeric values for include/exclude clauses used to filter numeric fields", status: 500)
             }
         }
+        if isIP { return }
         func longs(_ f: TermsFilter?) throws(OpenSearchError) -> Set<Int64>? {
             guard case .values(let vs)? = f else { return nil }
             var out: Set<Int64> = []
@@ -66,6 +68,9 @@ final class KeywordTermsCollector: BucketCollector {
     let singleOwner: Bool
     let minDocCount: Int64
     let ords = BucketOrds()
+    /// The segment is the whole shard and the order only counts and keys: cut to this many here.
+    let shardCut: Int?
+    let order: [BucketOrder]
     /// Per ordinal (the missing ordinal included): whether include/exclude accept it.
     let accept: [Bool]?
 
@@ -73,6 +78,10 @@ final class KeywordTermsCollector: BucketCollector {
         self.source = source
         self.singleOwner = singleOwner
         minDocCount = spec.minDocCount
+        order = spec.order
+        let simpleOrder = spec.order.allSatisfy { if case .path = $0 { return false }; return true }
+        shardCut = ctx.ctx.segmentsInIndex == 1 && simpleOrder && spec.minDocCount > 0 && source.missingBytes == nil
+            ? spec.effectiveShardSize : nil
         let ie = try TermsIncludeExclude(spec, source: source, aggName: aggName, ctx: ctx)
         if ie.isEmpty {
             accept = nil
@@ -113,12 +122,42 @@ final class KeywordTermsCollector: BucketCollector {
             for ord in 0..<Int32(source.termCount) where !present[Int(ord)] && (accept?[Int(ord)] ?? true) { pairs.append((ord, -1)) }
             pairs.sort { $0.ord < $1.ord }
         }
+        var sorted = source.missingBytes == nil  // the missing value's ordinal sorts last, its bytes may not
+        if let cut = shardCut, pairs.count > cut {
+            // Whole shard: keep its best `shard_size` buckets (ordinal order is key order), count
+            // the rest as other documents, and decode only the kept terms.
+            let counts = pairs.map { docCount($0.bucket) }
+            let order = self.order
+            func before(_ i: Int, _ j: Int) -> Bool {
+                for o in order {
+                    switch o {
+                    case .count(let asc): if counts[i] != counts[j] { return (counts[i] < counts[j]) == asc }
+                    case .key(let asc): if pairs[i].ord != pairs[j].ord { return (pairs[i].ord < pairs[j].ord) == asc }
+                    case .path: break
+                    }
+                }
+                return i < j
+            }
+            var best: [Int] = []
+            best.reserveCapacity(cut + 1)
+            for i in pairs.indices {
+                if best.count == cut, !before(i, best[cut - 1]) { continue }
+                var lo = 0, hi = best.count
+                while lo < hi { let m = (lo + hi) / 2; if before(best[m], i) { lo = m + 1 } else { hi = m } }
+                best.insert(i, at: lo)
+                if best.count > cut { best.removeLast() }
+            }
+            let total = counts.reduce(0, +)
+            s.otherDocCount = total - best.reduce(0) { $0 + counts[$1] }
+            pairs = best.map { pairs[$0] }
+            sorted = false
+        }
         s.buckets.reserveCapacity(pairs.count)
         for (ord, bucket) in pairs {
             s.buckets.append(Bucket(key: .bytes(source.termBytes(ord)), docCount: docCount(bucket), subs: subStates(bucket)))
         }
-        // The missing value's ordinal sorts last but its bytes may not.
-        s.sortedByKey = source.missingBytes == nil
+        s.sortedByKey = sorted
+        if case .unmapped = source.kind { s.typedName = "umterms" } else { s.typedName = "sterms" }
         return .buckets(s)
     }
 }
@@ -176,6 +215,7 @@ final class NumericTermsCollector: BucketCollector {
         s.buckets.reserveCapacity(pairs.count)
         for (raw, b) in pairs { s.buckets.append(Bucket(key: key(raw), docCount: docCount(b), subs: subStates(b))) }
         s.sortedByKey = true
+        if case .unmapped = source.kind { s.typedName = "umterms" } else { s.typedName = source.isDouble ? "dterms" : "lterms" }
         return .buckets(s)
     }
 }

@@ -174,6 +174,91 @@ import Testing
         #expect(throws: OpenSearchError.self) { try c.run(#"{"d":{"date_histogram":{"field":"date","fixed_interval":"1ms"}}}"#) }
     }
 
+    @Test(arguments: [UInt64(1), UInt64(2)])
+    func topTermsOfManyAndWholeShardCut(seed: UInt64) throws {
+        // Three single-segment indices and one of two segments; 300 distinct terms, skewed.
+        var rng = SeededRNG(seed: seed)
+        var truth: [String: Int64] = [:]
+        let c = try Corpus()
+        for (i, segs) in [1, 1, 1, 2].enumerated() {
+            var segments: [[JSONValue]] = []
+            for _ in 0..<segs {
+                var docs: [JSONValue] = []
+                for _ in 0..<800 {
+                    let t = "t\(Int(pow(Double.random(in: 0..<1, using: &rng), 2) * 300))"
+                    truth[t, default: 0] += 1
+                    docs.append(["k": .string(t), "v": .int(Int64.random(in: 0..<10, using: &rng))])
+                }
+                segments.append(docs)
+            }
+            try c.addIndex("i\(i)", mapping: Self.mapping, segments: segments)
+        }
+        let aggs = #"{"t":{"terms":{"field":"k","size":5}},"big":{"terms":{"field":"k","size":5,"shard_size":400},"aggs":{"s":{"sum":{"field":"v"}}}},"asc":{"terms":{"field":"k","size":4,"order":{"_count":"asc"},"shard_size":400}}}"#
+        let plain = try c.run(aggs), hinted = try c.run(aggs, segmentHint: true)
+        #expect(plain == hinted)
+        // With a shard_size above the number of terms the answer is exact.
+        let expected = truth.sorted { $0.value != $1.value ? $0.value > $1.value : Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+        let got = (hinted.at("big/buckets")?.arrayValue ?? []).map { ($0["key"]!.stringValue!, $0["doc_count"]!.int64Value!) }
+        #expect(got.map(\.0) == expected.prefix(5).map(\.key))
+        #expect(got.map(\.1) == expected.prefix(5).map(\.value))
+        #expect(hinted.at("big/sum_other_doc_count")?.int64Value == truth.values.reduce(0, +) - expected.prefix(5).reduce(0) { $0 + $1.value })
+        let fewest = truth.sorted { $0.value != $1.value ? $0.value < $1.value : Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+        #expect((hinted.at("asc/buckets")?.arrayValue ?? []).map { $0["key"]!.stringValue! } == fewest.prefix(4).map(\.key))
+        // The default shard_size (size × 1.5 + 10) can miss; OpenSearch's bounds still hold.
+        let error = hinted.at("t/doc_count_error_upper_bound")?.int64Value ?? -1
+        #expect(error >= 0)
+        for b in hinted.at("t/buckets")?.arrayValue ?? [] {
+            let count = b["doc_count"]!.int64Value!, t = truth[b["key"]!.stringValue!]!
+            #expect(count <= t && count >= t - error)
+        }
+    }
+
+    @Test func ipRangesAndMedianAbsoluteDeviation() throws {
+        let c = try corpus([[#"{"ip":"::1","v":100}"#, #"{"ip":"192.168.0.1","v":200}"#], [#"{"ip":"192.168.0.7","v":300}"#]])
+        let r = try c.run(#"""
+        {"r":{"ip_range":{"field":"ip","ranges":[{"to":"192.168.0.0"},{"from":"192.168.0.0","to":"192.169.0.0"},{"from":"192.169.0.0"}]},
+              "aggs":{"s":{"sum":{"field":"v"}}}},
+         "m":{"ip_range":{"field":"ip","ranges":[{"mask":"::/24"},{"mask":"192.168.0.0/16"}]}},
+         "avg":{"avg_bucket":{"buckets_path":"r.s"}},
+         "mad":{"median_absolute_deviation":{"field":"v"}},"madm":{"median_absolute_deviation":{"field":"w","missing":3000}},
+         "none":{"median_absolute_deviation":{"field":"nope"}}}
+        """#)
+        #expect(r.at("r/buckets/0/key") == "*-192.168.0.0")
+        #expect(r.at("r/buckets/0/from") == nil)
+        #expect(r.at("r/buckets/0/to") == "192.168.0.0")
+        #expect(r.at("r/buckets/0/doc_count") == 1)
+        #expect(r.at("r/buckets/1/key") == "192.168.0.0-192.169.0.0")
+        #expect(r.at("r/buckets/1/doc_count") == 2)
+        #expect(r.at("r/buckets/1/s/value") == 500.0)
+        #expect(r.at("r/buckets/2/doc_count") == 0)
+        #expect(r.at("avg/value") == 300.0)
+        #expect(r.at("m/buckets/0/key") == "::/24")
+        #expect(r.at("m/buckets/0/to") == "0:100::")
+        #expect(r.at("m/buckets/0/doc_count") == 3)
+        #expect(r.at("m/buckets/1/from") == "192.168.0.0")
+        #expect(r.at("m/buckets/1/to") == "192.169.0.0")
+        #expect(r.at("m/buckets/1/doc_count") == 2)
+        #expect(r.at("mad/value") == 100.0)
+        #expect(r.at("madm/value") == 0.0)
+        #expect(r.at("none/value") == .null)
+    }
+
+    @Test func typedKeys() throws {
+        let c = try daily
+        let r = try c.run(#"""
+        {"t":{"terms":{"field":"k"},"aggs":{"top":{"top_hits":{"size":1}}}},"n":{"terms":{"field":"v"}},"w":{"terms":{"field":"w"}},
+         "u":{"terms":{"field":"nope"}},"p":{"percentiles":{"field":"v"}},"r":{"percentile_ranks":{"field":"v","values":[1]}},
+         "d":{"date_histogram":{"field":"date","calendar_interval":"day"},"aggs":{"s":{"sum":{"field":"v"}},"der":{"derivative":{"buckets_path":"s"}}}},
+         "m":{"max_bucket":{"buckets_path":"d>s"}},"a":{"avg_bucket":{"buckets_path":"d>s"}},"dr":{"date_range":{"field":"date","ranges":[{"to":"now"}]}}}
+        """#, typedKeys: true)
+        let keys = r.objectValue?.keys ?? []
+        #expect(keys == ["sterms#t", "lterms#n", "dterms#w", "umterms#u", "tdigest_percentiles#p", "tdigest_percentile_ranks#r",
+                         "date_histogram#d", "date_range#dr", "bucket_metric_value#m", "simple_value#a"])
+        #expect(r.at("sterms#t/buckets/0/top_hits#top") != nil)
+        #expect(r.at("date_histogram#d/buckets/1/derivative#der/value") == 2.0)
+        #expect(r.at("date_histogram#d/buckets/1/sum#s/value") == 3.0)
+    }
+
     @Test func parseErrors() throws {
         let c = try daily
         func reason(_ aggs: String) -> String? {

@@ -75,7 +75,8 @@ final class Corpus {
     var allDocs: [JSONValue] { indices.flatMap { $0.docs.flatMap { $0 } } }
 
     /// Runs `aggs` with `query` over every segment and reduces, like the search executor.
-    func run(_ aggs: JSONValue, query: JSONValue = ["match_all": [:]], maxBuckets: Int = 65_535) throws -> JSONValue {
+    func run(_ aggs: JSONValue, query: JSONValue = ["match_all": [:]], maxBuckets: Int = 65_535, segmentHint: Bool = false,
+             typedKeys: Bool = false) throws -> JSONValue {
         let tree = try AggregationTree.parse(aggs)
         let q = try Query.parse(query)
         var partials: [PartialAggregations] = []
@@ -83,16 +84,17 @@ final class Corpus {
             for (seg, live) in idx.segments {
                 let searcher = SegmentSearcher(segment: seg, liveDocs: live, mapping: idx.mapping, stats: idx.stats, now: now)
                 let r = try searcher.search(q, scoring: tree.needsScores)
-                let ctx = SegmentAggregationContext(segment: seg, liveDocs: live, mapping: idx.mapping, stats: idx.stats, now: now, indexName: idx.name)
+                var ctx = SegmentAggregationContext(segment: seg, liveDocs: live, mapping: idx.mapping, stats: idx.stats, now: now, indexName: idx.name)
+                if segmentHint { ctx.segmentsInIndex = idx.segments.count }
                 partials.append(try tree.collect(ctx, docs: r.docs, scores: r.scores))
             }
         }
-        return try tree.reduce(partials, maxBuckets: maxBuckets)
+        return try tree.reduce(partials, maxBuckets: maxBuckets, typedKeys: typedKeys)
     }
 
-    func run(_ aggs: String, query: String? = nil, maxBuckets: Int = 65_535) throws -> JSONValue {
+    func run(_ aggs: String, query: String? = nil, maxBuckets: Int = 65_535, segmentHint: Bool = false, typedKeys: Bool = false) throws -> JSONValue {
         let q = try query.map { try JSONParser.parse(Array($0.utf8)) } ?? ["match_all": [:]]
-        return try run(try JSONParser.parse(Array(aggs.utf8)), query: q, maxBuckets: maxBuckets)
+        return try run(try JSONParser.parse(Array(aggs.utf8)), query: q, maxBuckets: maxBuckets, segmentHint: segmentHint, typedKeys: typedKeys)
     }
 }
 

@@ -2,9 +2,11 @@ import Foundation
 import Testing
 @testable import Index
 
-/// Read-path timings over one benchmark-day segment (166,667 events), printed, never asserted:
-/// run in release when changing the segment format, e.g.
+/// Read-path (and write) timings over one benchmark-day segment (166,667 events), printed, never
+/// asserted: run in release when changing the segment format, before and after, e.g.
 /// `SEGMENT_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter SegmentReadSpeed`.
+/// Compare builds with the same function alignment (`-Xswiftc -Xllvm -Xswiftc
+/// -align-all-functions=6`): code placement alone moves some loops by ±10 %.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["SEGMENT_BENCH"] != nil))
 struct SegmentReadSpeedTests {
     /// Best of `runs` timings of `body`, in nanoseconds per `per` operations.
@@ -23,10 +25,8 @@ struct SegmentReadSpeedTests {
 
     @Test func writeSpeed() throws {
         let docs = SegmentDailySizeTests.day
-        var bytes = 0
         print(Self.time("SegmentWriter.serialize (per doc)", per: docs.count, runs: 3) {
-            bytes = (try? SegmentWriter.serialize(docs).count) ?? 0
-            return bytes
+            (try? SegmentWriter.serialize(docs).count) ?? 0
         })
     }
 

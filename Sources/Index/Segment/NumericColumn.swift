@@ -54,10 +54,10 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
     @usableFromInline let hasBlocks: Bool
     @usableFromInline let base: Int64
     @usableFromInline let step: Int64
-    /// table, packed: the stored values; blocks: the offsets from their block's base.
+    /// table, packed: the stored values (blocks: the offsets of `blocked`).
     @usableFromInline let packed: PackedInts
-    /// blocks: the per-block bases (with `packed`, a `BlockedInts`).
-    @usableFromInline let blockBases: UnsafeRawPointer
+    /// blocks: the stored values.
+    @usableFromInline let blocked: BlockedInts
     @usableFromInline let offsets: PackedInts
     @usableFromInline let presence: UnsafeRawPointer?
     @usableFromInline let zones: UnsafeRawPointer
@@ -110,14 +110,13 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
         switch encoding {
         case .linear:
             packed = PackedInts(base: dummy, bits: 0)
-            blockBases = dummy
+            blocked = BlockedInts(bases: dummy, offsets: packed)
         case .table, .packed:
             packed = try c.packedInts(try c.int(72), count: storedCount, bits: bits)
-            blockBases = dummy
+            blocked = BlockedInts(bases: dummy, offsets: packed)
         case .blocks:
-            let blocked = try BlockedInts(c, at: try c.int(72), count: storedCount, bits: bits)
+            blocked = try BlockedInts(c, at: try c.int(72), count: storedCount, bits: bits)
             packed = blocked.offsets
-            blockBases = blocked.bases
         }
         if isMultiValued {
             offsets = try c.packedInts(try c.int(80), count: docCount + 1, bits: offsetsBits)
@@ -141,7 +140,7 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
 
     /// The stored value s[i] (a table index or a unit) at doc or value index `i`.
     @inlinable @inline(__always) func stored(_ i: Int) -> UInt64 {
-        hasBlocks ? blockBases.u64((i &>> BlockedInts.blockShift) &<< 3) &+ packed[i] : packed[i]
+        hasBlocks ? blocked[i] : packed[i]
     }
 
     @inlinable @inline(__always) func decode(_ s: UInt64) -> Int64 {
@@ -214,7 +213,7 @@ public struct NumericColumn: @unchecked Sendable {  // pointers into `owner`'s i
                 var from = start
                 while from < end {
                     let to = min(end, from &+ BlockedInts.blockSize)
-                    scan(from, to, plo &- blockBases.u64((from &>> BlockedInts.blockShift) &<< 3), span, body)
+                    scan(from, to, plo &- blocked.base(from &>> BlockedInts.blockShift), span, body)
                     from = to
                 }
             } else {

@@ -75,15 +75,15 @@ struct BlockedInts {
     @inlinable static var blockShift: Int { 10 }
     @inlinable static var blockSize: Int { 1 << blockShift }
 
-    let bases: UnsafeRawPointer
-    let offsets: PackedInts
+    @usableFromInline let bases: UnsafeRawPointer
+    @usableFromInline let offsets: PackedInts
 
-    @inline(__always) subscript(i: Int) -> UInt64 {
+    @inlinable @inline(__always) subscript(i: Int) -> UInt64 {
         bases.u64((i &>> Self.blockShift) &<< 3) &+ offsets[i]
     }
 
     /// The base of block `b` (entries `b·1024 ..< (b+1)·1024`).
-    @inline(__always) func base(_ b: Int) -> UInt64 { bases.u64(b &<< 3) }
+    @inlinable @inline(__always) func base(_ b: Int) -> UInt64 { bases.u64(b &<< 3) }
 
     /// Opens the array of `count` entries of `bits` bits at `offset` of the cursor's section.
     init(_ c: SegmentCursor, at offset: Int, count: Int, bits: Int) throws(StorageError) {
@@ -162,8 +162,8 @@ extension SegmentBuffer {
         align()
     }
 
-    /// Appends `values` as a `BlockedInts` array of `BlockedInts.bitsRequired(values)` bits
-    /// (8-aligned position), then pads to 8.
+    /// Appends `values` as a `BlockedInts` array of `bits` (`BlockedInts.bitsRequired(values)`)
+    /// bits at the buffer's 8-aligned position, then pads to 8.
     mutating func blockedInts(_ values: [UInt64], bits: Int) {
         precondition(count & 7 == 0)
         var bases: [UInt64] = []

@@ -51,6 +51,7 @@ struct SourceBlocks {
             starts.append(raw.count)
             guard raw.count <= Int(UInt32.max) else { throw StorageError(.io, "_source block too large (\(raw.count) bytes)") }
             let encoded = SourceColumns.encode(raw, starts: starts)
+            guard encoded.count <= Int(UInt32.max) else { throw StorageError(.io, "_source block too large (\(encoded.count) bytes)") }
             let offset = data.count
             try compress(encoded, appendingTo: &data)
             entries.append((first, raw.count, encoded.count, data.count - offset, offset))
