@@ -102,9 +102,10 @@ public enum SearchExecutor {
         var result = try searcher.search(r.query, scoring: scoring)
         // Aggregations see the query's matches; post_filter narrows only the hits.
         let partial = try r.aggregations.map { tree throws(OpenSearchError) in
-            try tree.collect(SegmentAggregationContext(segment: view.segment, liveDocs: view.liveDocs, mapping: snap.mapping, stats: stats,
-                                                       now: now, indexName: snap.indexName),
-                             docs: result.docs, scores: result.scores)
+            var ctx = SegmentAggregationContext(segment: view.segment, liveDocs: view.liveDocs, mapping: snap.mapping, stats: stats,
+                                                now: now, indexName: snap.indexName)
+            ctx.segmentsInIndex = snap.segments.count
+            return try tree.collect(ctx, docs: result.docs, scores: result.scores)
         }
         if let pf = r.postFilter { result.docs.formIntersection(try searcher.search(pf, scoring: false).docs) }
         let seg = view.segment
@@ -277,7 +278,7 @@ public enum SearchExecutor {
         // Validate sorts against every target before skipping any of them.
         for snap in allSnapshots { _ = try keySources(r.sort.isEmpty ? [SortSpec.byScore] : r.sort, snap) }
         // Aggregations such as `global` look beyond the query, so they keep every index.
-        let snapshots = r.aggregations == nil ? allSnapshots.filter { CanMatch.canMatch($0, r.query, now: now) } : allSnapshots
+        let snapshots = !(r.aggregations?.looksBeyondQuery ?? false) ? allSnapshots.filter { CanMatch.canMatch($0, r.query, now: now) } : allSnapshots
         let skippedShards = allSnapshots.reduce(0) { $0 + $1.numberOfShards } - snapshots.reduce(0) { $0 + $1.numberOfShards }
         let totalShards = allSnapshots.reduce(0) { $0 + $1.numberOfShards }
         // OpenSearch reports skipped shards when its pre-filter round ran (over 128 shards by default).
@@ -315,7 +316,7 @@ public enum SearchExecutor {
                         "skipped": .number(reportSkipped ? skippedShards : 0), "failed": 0]
         o["hits"] = .object(hitsObj)
         if let tree = r.aggregations {
-            o["aggregations"] = try tree.reduce(results.compactMap(\.aggregations))
+            o["aggregations"] = try tree.reduce(results.compactMap(\.aggregations), typedKeys: r.typedKeys)
         }
         return .object(o)
     }

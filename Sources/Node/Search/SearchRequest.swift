@@ -16,6 +16,8 @@ public struct SearchRequest: Sendable {
     /// nil: exact; 0: not tracked.
     public var trackTotalHits: Int? = 10_000
     public var totalHitsAsInt = false
+    /// `typed_keys`: aggregation names prefixed with their type (`sterms#by_user`).
+    public var typedKeys = false
     public var terminateAfter: Int?
     public var version = false
     public var seqNoPrimaryTerm = false
@@ -93,6 +95,7 @@ public struct SearchRequest: Sendable {
         if let sf = params["stored_fields"] { r.storedFields = StoredFields.parse(.string(sf)) }
         if params["version"] == "true" { r.version = true }
         if params["seq_no_primary_term"] == "true" { r.seqNoPrimaryTerm = true }
+        if let t = params["typed_keys"], t != "false" { r.typedKeys = true }
         var sourceAsked = body?["_source"] != nil
         if let f = SourceFilter.fromParams(source: params["_source"], includes: params["_source_includes"] ?? params["_source_include"],
                                            excludes: params["_source_excludes"] ?? params["_source_exclude"]) { r.source = f; sourceAsked = true }
@@ -126,7 +129,7 @@ public struct SearchRequest: Sendable {
     /// Whether hits need scores.
     var needsScores: Bool {
         if minScore != nil || trackScores { return true }
-        if size == 0 && aggregations == nil { return false }  // nothing shows a score
+        if size == 0 { return aggregations?.needsScores ?? false }  // nothing but top_hits shows a score
         return sort.isEmpty || sort.contains { $0.target == .score }
     }
 }
