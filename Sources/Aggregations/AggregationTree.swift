@@ -88,9 +88,9 @@ enum CollectorFactory {
         case .cardinality(let vs, let precision):
             return CardinalityCollector(try FieldSource(vs, c, agg: node.name, type: node.type, numericOnly: false), precision: precision)
         case .percentiles(let vs, _, _, let compression), .percentileRanks(let vs, _, _, let compression):
-            return PercentilesCollector(try FieldSource(vs, c, agg: node.name, type: node.type, numericOnly: true), compression: compression)
+            return PercentilesCollector(try FieldSource(vs, c, agg: node.name, type: node.type, numericOnly: true), compression: compression, singleOwner: singleOwner)
         case .medianAbsoluteDeviation(let vs, let compression):
-            return PercentilesCollector(try FieldSource(vs, c, agg: node.name, type: node.type, numericOnly: true), compression: compression)
+            return PercentilesCollector(try FieldSource(vs, c, agg: node.name, type: node.type, numericOnly: true), compression: compression, singleOwner: singleOwner)
         case .ipRange(let spec):
             let src = try FieldSource(spec.source, c, agg: node.name, type: node.type, numericOnly: false)
             return IPRangeCollector(spec, source: src, subs: try subs(false))

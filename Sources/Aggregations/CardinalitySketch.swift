@@ -13,12 +13,17 @@ struct CardinalitySketch: Sendable {
     static let defaultThreshold = 3000
     static let maxThreshold = 40_000
 
-    /// OpenSearch's `HyperLogLogPlusPlus.precisionFromThreshold`.
+    /// OpenSearch's `HyperLogLogPlusPlus.precisionFromThreshold`, but never below 16: counts stay
+    /// exact up to 16,384 distinct values (at least the threshold, as OpenSearch promises), and
+    /// above that the standard error is 0.41% instead of p=14's 0.81%, so estimates stay within
+    /// 1% of the truth; a bucket pays the 64 KB of registers only once it holds that many values.
     static func precision(threshold: Int) -> Int {
         let entries = Int64((Double(Swift.min(threshold, maxThreshold)) / 0.75).rounded(.up))
         let bits = 64 - (entries * 4).leadingZeroBitCount
-        return Swift.min(18, Swift.max(4, Swift.max(bits, 1)))
+        return Swift.min(18, Swift.max(minPrecision, Swift.max(bits, 1)))
     }
+
+    static let minPrecision = 16
 
     init(precision: Int) {
         self.precision = precision
@@ -47,6 +52,11 @@ struct CardinalitySketch: Sendable {
         if registers[index] < rank { registers[index] = rank }
     }
 
+    /// Sizes the exact set for `n` more values (no rehashing while they arrive).
+    mutating func reserve(_ n: Int) {
+        if hashes != nil { hashes!.reserve(Swift.min(hashes!.count + n, exactLimit)) }
+    }
+
     /// Switches to registers now (the caller knows more than `exactLimit` values are coming).
     mutating func useRegisters() { if hashes != nil { toRegisters() } }
 
@@ -59,6 +69,7 @@ struct CardinalitySketch: Sendable {
 
     mutating func merge(_ other: CardinalitySketch) {
         if let oh = other.hashes {
+            reserve(oh.count)
             oh.forEach { add($0) }
             return
         }
@@ -130,9 +141,18 @@ struct HashSet64: Sendable {
         if count * 4 > slots.count * 3 { grow() }
     }
 
-    private mutating func grow() {
+    /// Makes room for `n` values without growing.
+    mutating func reserve(_ n: Int) {
+        var size = slots.count
+        while n * 4 > size * 3 { size *= 2 }
+        if size > slots.count { rehash(to: size) }
+    }
+
+    private mutating func grow() { rehash(to: slots.count * 2) }
+
+    private mutating func rehash(to size: Int) {
         let old = slots
-        slots = [UInt64](repeating: 0, count: old.count * 2)
+        slots = [UInt64](repeating: 0, count: size)
         let mask = slots.count - 1
         for h in old where h != 0 {
             var i = Int(truncatingIfNeeded: h >> 7) & mask

@@ -12,74 +12,84 @@ class Collector {
     /// Called once after the last batch (bucket collectors flush and run deferred passes here).
     func finish() throws(OpenSearchError) {}
 
+    /// A top-level collector that can visit the matched `docs` in its own order (composite walking
+    /// postings term by term, stopping once its page is full) does so and answers true; it then
+    /// gets no batches.
+    func collectAll(_ docs: DocSet) -> Bool { false }
+
     /// The partial state for owning bucket `owner`.
     func state(_ owner: Int32) -> AggState { .none }
 }
 
 /// A bucket aggregation's common machinery: per-bucket doc counts and a buffered batch for the
-/// sub-collectors, kept behind a `Box` so `emit` costs a few stores per document.
+/// sub-collectors, in raw buffers so `emit` costs a few stores per document (no array uniqueness
+/// checks in the per-document path).
 class BucketCollector: Collector {
-    struct Buffers {
-        var counts: [Int64] = []
-        var childDocs: [Int32]
-        var childOwners: [Int32]
-        var childCount = 0
-    }
-
     let subs: [Collector]
     let hasSubs: Bool
-    let buffers: Box<Buffers>
     static let batchSize = 1024
+    private var countsPtr: UnsafeMutablePointer<Int64>
+    private var countsCapacity: Int
+    private let childDocs: UnsafeMutablePointer<Int32>
+    private let childOwners: UnsafeMutablePointer<Int32>
+    private var childCount = 0
 
     init(subs: [Collector]) {
         self.subs = subs
         hasSubs = !subs.isEmpty
-        let n = subs.isEmpty ? 0 : BucketCollector.batchSize
-        buffers = Box(Buffers(childDocs: [Int32](repeating: 0, count: n), childOwners: [Int32](repeating: 0, count: n)))
+        countsCapacity = 16
+        countsPtr = .allocate(capacity: 16)
+        countsPtr.initialize(repeating: 0, count: 16)
+        let n = subs.isEmpty ? 1 : BucketCollector.batchSize
+        childDocs = .allocate(capacity: n)
+        childOwners = .allocate(capacity: n)
     }
 
-    /// Per-bucket document counts.
-    final var docCounts: [Int64] { buffers.p.pointee.counts }
+    deinit {
+        countsPtr.deallocate()
+        childDocs.deallocate()
+        childOwners.deallocate()
+    }
+
+    /// Per-bucket document counts (trailing buckets may be zero).
+    final var docCounts: [Int64] { Array(UnsafeBufferPointer(start: countsPtr, count: countsCapacity)) }
 
     /// Counts `doc` into bucket `bucket` and queues it for the sub-collectors.
     @inline(__always)
     final func emit(_ doc: Int32, _ bucket: Int32) {
-        let b = buffers.p
         let i = Int(bucket)
-        if i >= b.pointee.counts.count { grow(i) }
-        b.pointee.counts[i] &+= 1
+        if i >= countsCapacity { grow(i) }
+        countsPtr[i] &+= 1
         if hasSubs { queue(doc, bucket) }
     }
 
     /// Queues `doc` for the sub-collectors as bucket `bucket` without counting it.
     @inline(__always)
     final func queue(_ doc: Int32, _ bucket: Int32) {
-        let b = buffers.p
-        let n = b.pointee.childCount
-        b.pointee.childDocs[n] = doc
-        b.pointee.childOwners[n] = bucket
-        b.pointee.childCount = n &+ 1
+        let n = childCount
+        childDocs[n] = doc
+        childOwners[n] = bucket
+        childCount = n &+ 1
         if n &+ 1 == BucketCollector.batchSize { flushChildren() }
     }
 
-    /// Makes room for bucket `b` (and sizes the table ahead when the bucket space is known).
+    /// Makes room for bucket `b`.
     final func grow(_ b: Int) {
-        let counts = buffers.p.pointee.counts
-        let n = Swift.max(b + 1, counts.count * 2, 16)
-        buffers.p.pointee.counts.append(contentsOf: repeatElement(0, count: n - counts.count))
+        let n = Swift.max(b + 1, countsCapacity * 2, 16)
+        let p = UnsafeMutablePointer<Int64>.allocate(capacity: n)
+        p.moveInitialize(from: countsPtr, count: countsCapacity)
+        (p + countsCapacity).initialize(repeating: 0, count: n - countsCapacity)
+        countsPtr.deallocate()
+        countsPtr = p
+        countsCapacity = n
     }
 
     final func flushChildren() {
-        let b = buffers.p
-        let n = b.pointee.childCount
+        let n = childCount
         guard n > 0 else { return }
-        b.pointee.childCount = 0
-        b.pointee.childDocs.withUnsafeBufferPointer { d in
-            b.pointee.childOwners.withUnsafeBufferPointer { o in
-                let dd = UnsafeBufferPointer(rebasing: d[0..<n]), oo = UnsafeBufferPointer(rebasing: o[0..<n])
-                for s in subs { s.collect(dd, oo) }
-            }
-        }
+        childCount = 0
+        let dd = UnsafeBufferPointer(start: childDocs, count: n), oo = UnsafeBufferPointer(start: childOwners, count: n)
+        for s in subs { s.collect(dd, oo) }
     }
 
     /// Feeds a whole doc set to the sub-collectors as bucket `bucket` (global, composite pass 2).
@@ -99,8 +109,7 @@ class BucketCollector: Collector {
     }
 
     final func docCount(_ bucket: Int32) -> Int64 {
-        let counts = buffers.p.pointee.counts
-        return bucket >= 0 && Int(bucket) < counts.count ? counts[Int(bucket)] : 0
+        bucket >= 0 && Int(bucket) < countsCapacity ? countsPtr[Int(bucket)] : 0
     }
 
     final func subStates(_ bucket: Int32) -> [AggState] { subs.map { $0.state(bucket) } }
@@ -118,7 +127,14 @@ final class BucketOrds {
         var lastOwner: Int32 = -1
         var lastKey: Int64 = 0
         var lastOrd: Int32 = -1
+        /// Dense mode (keys are small ordinals): `(owner * denseSpace + key)` → ordinal + 1, for
+        /// the first `denseRows` owners; the hash table stays authoritative.
+        var dense: [Int32] = []
+        var denseSpace = 0
+        var denseRows = 0
     }
+
+    static let denseLimit = 1 << 22
 
     let state = Box(State())
     private var grouped: [Int32: [Int32]]?
@@ -130,9 +146,44 @@ final class BucketOrds {
         Int(truncatingIfNeeded: Hashing.mix64(key &+ Int64(owner) &* -7_046_029_254_386_353_131))
     }
 
+    /// Keys are ordinals in `0..<space` (keyword terms below another bucket aggregation): look
+    /// them up by array index instead of hashing, while the table stays small.
+    func enableDense(keySpace space: Int) {
+        if space > 0 && space <= BucketOrds.denseLimit { state.p.pointee.denseSpace = space }
+    }
+
+    private func growDense(_ owner: Int) -> Bool {
+        let s = state.p
+        let space = s.pointee.denseSpace
+        let rows = Swift.max(owner + 1, s.pointee.denseRows * 2, 4)
+        let fit = Swift.min(rows, BucketOrds.denseLimit / space)
+        guard fit > owner else { return false }
+        s.pointee.dense.append(contentsOf: repeatElement(0, count: (fit - s.pointee.denseRows) * space))
+        s.pointee.denseRows = fit
+        return true
+    }
+
     /// The ordinal of (owner, key), assigning the next one if new.
     @inline(__always)
     func add(_ owner: Int32, _ key: Int64) -> Int32 {
+        let s = state.p
+        let space = s.pointee.denseSpace
+        if space > 0 && key >= 0 && key < Int64(space) && owner >= 0 {
+            let o = Int(owner)
+            if o < s.pointee.denseRows || growDense(o) {
+                let idx = o &* space &+ Int(key)
+                let v = s.pointee.dense[idx]
+                if v != 0 { return v &- 1 }
+                let ord = addHashed(owner, key)
+                s.pointee.dense[idx] = ord &+ 1
+                return ord
+            }
+        }
+        return addHashed(owner, key)
+    }
+
+    @inline(__always)
+    private func addHashed(_ owner: Int32, _ key: Int64) -> Int32 {
         let s = state.p
         if owner == s.pointee.lastOwner && key == s.pointee.lastKey && s.pointee.lastOrd >= 0 { return s.pointee.lastOrd }
         var i = BucketOrds.hash(owner, key) & s.pointee.mask
@@ -196,7 +247,8 @@ final class BucketOrds {
 enum CollectorDriver {
     static let batchSize = 512
 
-    static func run(_ docs: DocSet, _ collectors: [Collector]) {
+    static func run(_ docs: DocSet, _ all: [Collector]) {
+        let collectors = all.filter { !$0.collectAll(docs) }
         guard !collectors.isEmpty else { return }
         var buffer = [Int32](repeating: 0, count: batchSize)
         let owners = [Int32](repeating: 0, count: batchSize)

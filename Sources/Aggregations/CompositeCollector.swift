@@ -32,7 +32,19 @@ final class CompositeCollector: BucketCollector {
     var matched: DocSet
     private var combo: [Int64]
     private var comboMissing: [Bool]
-    private var perSource: [[Int64]]
+    /// The current doc's distinct values per source, flat: source `s` holds
+    /// `srcVals[s * srcCap ..< s * srcCap + srcCount[s]]`.
+    private var srcVals: [Int64]
+    private var srcCount: [Int]
+    private var srcCap = 8
+    // Per-source facts copied out of `readers` so the per-document loops touch no structs.
+    private let fields: [FieldSource]
+    private let roundings: [PreparedRounding?]
+    private let intervals: [Double]
+    private let keywordLike: [Bool]
+    private let ascending: [Bool]
+    private let missingFirst: [Bool]
+    private let missingBucket: [Bool]
 
     init(_ spec: CompositeSpec, subs: [Collector], ctx: CollectContext) throws(OpenSearchError) {
         size = spec.size
@@ -64,7 +76,15 @@ final class CompositeCollector: BucketCollector {
         matched = DocSet(capacity: ctx.segment.docCount)
         combo = [Int64](repeating: 0, count: readers.count)
         comboMissing = [Bool](repeating: false, count: readers.count)
-        perSource = [[Int64]](repeating: [], count: readers.count)
+        srcVals = [Int64](repeating: 0, count: readers.count * 8)
+        srcCount = [Int](repeating: 0, count: readers.count)
+        fields = readers.map(\.field)
+        roundings = readers.map(\.rounding)
+        intervals = readers.map { $0.interval ?? 0 }
+        keywordLike = readers.map(\.field.isKeywordLike)
+        ascending = readers.map(\.spec.ascending)
+        missingFirst = readers.map(\.spec.missingSortsFirst)
+        missingBucket = readers.map(\.spec.missingBucket)
         super.init(subs: subs)
     }
 
@@ -101,21 +121,20 @@ final class CompositeCollector: BucketCollector {
     /// Compares value `x` (missing `xm`) of source `s` with `y`/`ym`: −1, 0, 1 in key order.
     @inline(__always)
     func compare(_ s: Int, _ x: Int64, _ xm: Bool, _ y: Int64, _ ym: Bool) -> Int {
-        let spec = readers[s].spec
         if xm || ym {
             if xm && ym { return 0 }
-            let missingFirst = spec.missingSortsFirst
-            return xm ? (missingFirst ? -1 : 1) : (missingFirst ? 1 : -1)
+            let first = missingFirst[s]
+            return xm ? (first ? -1 : 1) : (first ? 1 : -1)
         }
         if x == y { return 0 }
-        return (x < y) == spec.ascending ? -1 : 1
+        return (x < y) == ascending[s] ? -1 : 1
     }
 
     /// Whether the current combination comes strictly after `after`.
     func afterAfter() -> Bool {
         for s in 0..<width {
             guard let a = readers[s].after else { continue }
-            let spec = readers[s].spec
+            let asc = ascending[s]
             let x = combo[s], xm = comboMissing[s]
             if xm || a.missing {
                 let c = compare(s, x, xm, a.value, a.missing)
@@ -125,9 +144,9 @@ final class CompositeCollector: BucketCollector {
             if x == a.value {
                 if a.bias == 0 { continue }
                 // The after value lies between a.value − 1 and a.value (−1) or above a.value (+1).
-                return (a.bias < 0) == spec.ascending
+                return (a.bias < 0) == asc
             }
-            return (x > a.value) == spec.ascending
+            return (x > a.value) == asc
         }
         return false
     }
@@ -200,46 +219,74 @@ final class CompositeCollector: BucketCollector {
 
     // MARK: collection
 
-    /// Loads each source's distinct values for `doc`; false when a source has none and no
-    /// missing bucket.
-    func loadSources(_ doc: Int32) -> Bool {
-        for s in 0..<width {
-            let r = readers[s]
-            perSource[s].removeAll(keepingCapacity: true)
-            if r.field.isKeywordLike {
-                let n = r.field.loadOrds(doc)
-                for k in 0..<n { perSource[s].append(Int64(r.field.ord(k))) }
+    /// Loads each source's distinct values for `doc` (sources from `from` on); false when a
+    /// source has none and no missing bucket.
+    @inline(__always)
+    func loadSources(_ doc: Int32, from: Int = 0) -> Bool {
+        for s in from..<width {
+            let f = fields[s]
+            var n = 0
+            let base = s &* srcCap
+            if keywordLike[s] {
+                let k = f.loadOrds(doc)
+                if k > srcCap { growSources(k); return loadSources(doc, from: from) }
+                for i in 0..<k { srcVals[base &+ i] = Int64(f.ord(i)) }
+                n = k
             } else {
-                let n = r.field.loadNumeric(doc)
-                for k in 0..<n {
-                    var v = r.field.raw(k)
-                    if let rd = r.rounding { v = rd.round(v) }
-                    else if let i = r.interval {
-                        let idx = (r.field.double(v) / i).rounded(.down)
+                let k = f.loadNumeric(doc)
+                if k > srcCap { growSources(k); return loadSources(doc, from: from) }
+                let rd = roundings[s], interval = intervals[s]
+                for i in 0..<k {
+                    var v = f.raw(i)
+                    if let rd { v = rd.round(v) }
+                    else if interval != 0 {
+                        let idx = (f.double(v) / interval).rounded(.down)
                         guard idx.isFinite, abs(idx) < 9e18 else { continue }
                         v = Int64(idx)
                     }
-                    if perSource[s].last != v { perSource[s].append(v) }
+                    if n == 0 || srcVals[base &+ n &- 1] != v { srcVals[base &+ n] = v; n &+= 1 }
                 }
             }
-            if perSource[s].isEmpty && !r.spec.missingBucket { return false }
+            srcCount[s] = n
+            if n == 0 && !missingBucket[s] { return false }
         }
         return true
     }
 
+    private func growSources(_ need: Int) {
+        var cap = srcCap
+        while cap < need { cap *= 2 }
+        var nv = [Int64](repeating: 0, count: width * cap)
+        for s in 0..<width { for i in 0..<srcCount[s] { nv[s * cap + i] = srcVals[s * srcCap + i] } }
+        srcVals = nv
+        srcCap = cap
+    }
+
     /// Calls `body` for every combination (missing bucket for sources without values).
+    @inline(__always)
     func forEachCombo(_ body: () -> Void) {
+        // The common case: one value (or the missing bucket) per source.
+        var single = true
+        for s in 0..<width where srcCount[s] > 1 { single = false; break }
+        if single {
+            for s in 0..<width {
+                if srcCount[s] == 0 { combo[s] = 0; comboMissing[s] = true }
+                else { combo[s] = srcVals[s &* srcCap]; comboMissing[s] = false }
+            }
+            body()
+            return
+        }
         var idx = [Int](repeating: 0, count: width)
         while true {
             for s in 0..<width {
-                if perSource[s].isEmpty { combo[s] = 0; comboMissing[s] = true }
-                else { combo[s] = perSource[s][idx[s]]; comboMissing[s] = false }
+                if srcCount[s] == 0 { combo[s] = 0; comboMissing[s] = true }
+                else { combo[s] = srcVals[s * srcCap + idx[s]]; comboMissing[s] = false }
             }
             body()
             var s = width - 1
             while s >= 0 {
                 idx[s] += 1
-                if idx[s] < max(1, perSource[s].count) { break }
+                if idx[s] < max(1, srcCount[s]) { break }
                 idx[s] = 0
                 s -= 1
             }
@@ -248,28 +295,126 @@ final class CompositeCollector: BucketCollector {
     }
 
     override func collect(_ docs: UnsafeBufferPointer<Int32>, _ owners: UnsafeBufferPointer<Int32>) {
-        for i in 0..<docs.count {
-            let doc = docs[i]
-            guard loadSources(doc) else { continue }
-            var any = false
-            forEachCombo {
-                if hasAfter && !afterAfter() { return }
-                if let t = threshold, compareCombo(toEntry: t) > 0 { return }
-                let (found, slot) = find()
-                if let e = found {
-                    counts[e] += 1
-                } else {
-                    values.append(contentsOf: combo)
-                    missing.append(contentsOf: comboMissing)
-                    counts.append(1)
-                    table[slot] = Int32(counts.count)
-                    if counts.count * 2 > table.count { rebuildTable() }
-                    if counts.count >= 2 * size + 64 { prune(to: size) }
-                }
-                any = true
-            }
-            if any { matched.insert(doc) }
+        for i in 0..<docs.count { collectDoc(docs[i], firstOrd: nil) }
+    }
+
+    /// Counts `doc`'s combinations (only those whose first value is `firstOrd`, when given).
+    @inline(__always)
+    func collectDoc(_ doc: Int32, firstOrd: Int64?) {
+        if let o = firstOrd {
+            guard loadSources(doc, from: 1) else { return }
+            srcVals[0] = o
+            srcCount[0] = 1
+        } else {
+            guard loadSources(doc) else { return }
         }
+        var any = false
+        forEachCombo { if countCombo() { any = true } }
+        if any { matched.insert(doc) }
+    }
+
+    /// Counts the current combination if it belongs on the page; whether it did.
+    @inline(__always)
+    func countCombo() -> Bool {
+        if hasAfter && !afterAfter() { return false }
+        if let t = threshold, compareCombo(toEntry: t) > 0 { return false }
+        let (found, slot) = find()
+        if let e = found {
+            counts[e] += 1
+        } else {
+            values.append(contentsOf: combo)
+            missing.append(contentsOf: comboMissing)
+            counts.append(1)
+            table[slot] = Int32(counts.count)
+            if counts.count * 2 > table.count { rebuildTable() }
+            if counts.count >= 2 * size + 64 { prune(to: size) }
+        }
+        return true
+    }
+
+    /// Two sources, the first fixed at `ord`: the second source's values for a batch of docs
+    /// come from one column pass (`forEachValue`/`forEachOrd`), not a reader per document.
+    private func collectPairs(_ docs: UnsafeBufferPointer<Int32>, firstOrd ord: Int64) {
+        let f = fields[1]
+        let rd = roundings[1], interval = intervals[1]
+        var lastI = -1
+        var lastV: Int64 = 0
+        var lastCounted = false
+        combo[0] = ord
+        comboMissing[0] = false
+        comboMissing[1] = false
+        func visit(_ i: Int, _ v: Int64) {
+            if i == lastI {
+                if v == lastV { return }  // one count per doc and key
+            } else {
+                if missingBucket[1] { fillMissing(docs, from: lastI + 1, to: i) }
+                if lastCounted { matched.insert(docs[lastI]) }
+                lastCounted = false
+            }
+            lastI = i
+            lastV = v
+            combo[1] = v
+            comboMissing[1] = false
+            if countCombo() { lastCounted = true }
+        }
+        if keywordLike[1] {
+            f.forEachOrd(docs) { i, o in visit(i, Int64(o)) }
+        } else {
+            f.forEachValue(docs) { i, raw in
+                var v = raw
+                if let rd { v = rd.round(raw) }
+                else if interval != 0 {
+                    let idx = (f.double(raw) / interval).rounded(.down)
+                    guard idx.isFinite, abs(idx) < 9e18 else { return }
+                    v = Int64(idx)
+                }
+                visit(i, v)
+            }
+        }
+        if lastCounted { matched.insert(docs[lastI]) }
+        if missingBucket[1] { fillMissing(docs, from: lastI + 1, to: docs.count) }
+    }
+
+    /// Docs `docs[from..<to]` had no value for the second source: the missing bucket.
+    private func fillMissing(_ docs: UnsafeBufferPointer<Int32>, from: Int, to: Int) {
+        guard from < to else { return }
+        for i in from..<to {
+            combo[1] = 0
+            comboMissing[1] = true
+            if countCombo() { matched.insert(docs[i]) }
+        }
+        comboMissing[1] = false
+    }
+
+    /// When the first source is an ascending keyword `terms` source without a missing bucket,
+    /// keys come in the order of its term ordinals: walk the terms from the `after` term up,
+    /// visiting each term's postings (restricted to the matched docs), and stop as soon as a full
+    /// page of keys is known — every later term only makes larger keys. An export's every `after`
+    /// page then reads a page's worth of documents instead of the whole segment.
+    override func collectAll(_ docs: DocSet) -> Bool {
+        guard size > 0, let first = readers.first, case .terms = first.spec.kind, first.spec.ascending,
+              !first.spec.missingBucket, let kw = first.field.keyword, first.field.missingBytes == nil else { return false }
+        var start = 0
+        if let a = first.after {
+            if !a.missing { start = Int(a.value) }
+        }
+        var o = start
+        var batch: [Int32] = []
+        while o < kw.termCount {
+            if counts.count >= size { break }
+            let ord = Int64(o)
+            if width == 2 {
+                batch.removeAll(keepingCapacity: true)
+                kw.postings(o).forEach { doc, _ in if docs.contains(doc) { batch.append(doc) } }
+                batch.withUnsafeBufferPointer { collectPairs($0, firstOrd: ord) }
+            } else {
+                kw.postings(o).forEach { doc, _ in
+                    if docs.contains(doc) { collectDoc(doc, firstOrd: ord) }
+                }
+            }
+            o += 1
+        }
+        return true
     }
 
     override func finish() throws(OpenSearchError) {

@@ -89,6 +89,7 @@ final class KeywordTermsCollector: BucketCollector {
             accept = (0..<source.ordinalSpace).map { ie.accepts(bytes: source.termBytes(Int32($0))) }
         }
         super.init(subs: subs)
+        if !singleOwner { ords.enableDense(keySpace: source.ordinalSpace) }
     }
 
     override func collect(_ docs: UnsafeBufferPointer<Int32>, _ owners: UnsafeBufferPointer<Int32>) {

@@ -64,6 +64,9 @@ public struct KeywordField: @unchecked Sendable {  // pointers into `owner`'s im
     /// Term `ord` (terms sorted by UTF-8 bytes).
     public func term(_ ord: Int) -> String { dictionary.term(ord) }
 
+    /// A cursor reading term bytes without allocating (fast in ascending ordinal order).
+    public func termCursor() -> TermDictionary.Cursor { dictionary.cursor() }
+
     /// The ordinal of `term`, if some doc has it.
     public func ord(of term: String) -> Int? { dictionary.ord(of: Array(term.utf8)) }
 

@@ -21,7 +21,7 @@ import Darwin
 ///     prefix is shared with the previous term and is 0 for the first term of each 16-term block
 ///     (a restart point), so every block decodes on its own.
 /// ```
-struct TermDictionary {
+public struct TermDictionary {
     static let blockSize = 16
     static let blockShift = 4
 
@@ -91,9 +91,41 @@ struct TermDictionary {
 
     func term(_ ord: Int) -> String { String(decoding: bytes(ord), as: UTF8.self) }
 
+    /// Decodes terms without allocating, cheapest in ascending ordinal order (the next term of
+    /// the same block costs one step; anything else restarts at its block).
+    public struct Cursor {
+        let dictionary: TermDictionary
+        var buffer: [UInt8] = []
+        var pos = 0
+        var current = -1
+
+        init(_ dictionary: TermDictionary) {
+            self.dictionary = dictionary
+            buffer.reserveCapacity(64)
+        }
+
+        /// Calls `body` with the bytes of term `ord` (valid only during the call).
+        public mutating func withBytes<R>(_ ord: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+            precondition(ord >= 0 && ord < dictionary.termCount, "term ordinal \(ord) out of range 0..<\(dictionary.termCount)")
+            let shift = TermDictionary.blockShift
+            if ord != current && !(ord > current && ord >> shift == current >> shift && current >= 0) {
+                pos = Int(dictionary.restarts[ord >> shift])
+                buffer.removeAll(keepingCapacity: true)
+                current = ((ord >> shift) << shift) - 1
+            }
+            while current < ord {
+                dictionary.next(&pos, &buffer)
+                current += 1
+            }
+            return buffer.withUnsafeBytes(body)
+        }
+    }
+
+    func cursor() -> Cursor { Cursor(self) }
+
     /// Decodes the term at `pos` onto `buffer` (which holds the previous term) and advances.
     @inline(__always)
-    private func next(_ pos: inout Int, _ buffer: inout [UInt8]) {
+    fileprivate func next(_ pos: inout Int, _ buffer: inout [UInt8]) {
         let shared = Int(data.varint(&pos))
         let suffix = Int(data.varint(&pos))
         buffer.removeSubrange(shared...)

@@ -189,11 +189,18 @@ public enum SearchExecutor {
             if let scores = result.scores { result.docs.forEach { maxScore = max(maxScore, scores[Int($0)]); return true } }
             return SegmentResult(total: result.docs.count, top: top, maxScore: maxScore, terminatedEarly: false, aggregations: partial)
         }
+        let limit = r.terminateAfter ?? Int.max
+        if k == 0, r.minScore == nil {
+            // Nothing to rank (size 0, the aggregation searches): the total is a popcount.
+            let count = result.docs.count
+            var maxScore: Float = -.infinity
+            if let scores = result.scores { result.docs.forEach { maxScore = max(maxScore, scores[Int($0)]); return true } }
+            return SegmentResult(total: min(count, limit), top: [], maxScore: maxScore, terminatedEarly: count > limit, aggregations: partial)
+        }
         var top: [Candidate] = []
         var total = 0
         var maxScore: Float = -.infinity
         var terminated = false
-        let limit = r.terminateAfter ?? Int.max
         var threshold: Candidate? = nil
         let scores = result.scores
         result.docs.forEach { doc in
