@@ -200,11 +200,28 @@ public final class IndexService: Sendable {
     /// Applies a batch of writes: checks, maps and versions every operation, appends the batch to
     /// the translog in one durable transaction, then adds it to the write buffer. Items fail one by one.
     public func write(_ ops: [WriteOperation]) async -> [Result<WriteResult, OpenSearchError>] {
-        await withCheckedContinuation { cont in
+        if let block = writeBlock { return ops.map { _ in .failure(block) } }
+        return await withCheckedContinuation { cont in
             writeQueue.async {
                 cont.resume(returning: self.applyBatch(ops))
             }
         }
+    }
+
+    /// The `cluster_block_exception` a write meets when `index.blocks.*` forbids writing.
+    public var writeBlock: OpenSearchError? {
+        let s = settings
+        var blocks: [String] = []
+        var status = 403
+        if s.bool("index.blocks.read_only") { blocks.append("FORBIDDEN/5/index read-only (api)") }
+        if s.bool("index.blocks.read_only_allow_delete") {
+            blocks.append("TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block")
+            status = 429
+        }
+        if s.bool("index.blocks.write") { blocks.append("FORBIDDEN/8/index write (api)") }
+        guard !blocks.isEmpty else { return nil }
+        if blocks.count > 1 { status = 403 }
+        return OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [\(blocks.joined(separator: ", "))];", status: status)
     }
 
     func conflict(_ id: String, _ reason: String) -> OpenSearchError {

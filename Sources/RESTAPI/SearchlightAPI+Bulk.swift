@@ -10,7 +10,7 @@ extension SearchlightAPI {
             guard req.hasBody else { throw OpenSearchError.actionValidation(["no requests added"]) }
             let defaults = BulkRequest.Defaults(index: req[path: "index"], routing: req.params["routing"], pipeline: req.params["pipeline"],
                                                 requireAlias: try req.bool("require_alias", default: false),
-                                                sourceFilter: try sourceFilter(req))
+                                                sourceFilter: try sourceFilter(req), aliasNames: node.clusterMetadata.aliasNames)
             let parsed = try BulkRequest.parse(req.body, defaults: defaults)
             if parsed.items.isEmpty { throw OpenSearchError.actionValidation(["no requests added"]) }
             var results = [JSONValue?](repeating: nil, count: parsed.items.count)

@@ -14,7 +14,7 @@ extension SearchlightAPI {
             let indices = try node.resolve(req[path: "index"]!, options: try options(req))
             let flat = try req.bool("flat_settings", default: false)
             var o = JSONObject()
-            for i in indices { o[i.name] = indexJSON(i, flat: flat) }
+            for i in indices { o[i.name] = indexJSON(i, flat: flat, node: node) }
             return RESTResponse(200, .object(o))
         }
         r.add([.HEAD], "/{index}") { req throws(OpenSearchError) in
@@ -97,7 +97,9 @@ extension SearchlightAPI {
         r.add([.POST], "/{index}/_forcemerge", forceMerge)
     }
 
-    static func indexJSON(_ i: IndexService, flat: Bool) -> JSONValue {
-        .object(JSONObject([("aliases", .object(JSONObject())), ("mappings", i.mapping.json), ("settings", i.settings.json(flat: flat))]))
+    static func indexJSON(_ i: IndexService, flat: Bool, node: Node) -> JSONValue {
+        let aliases = node.aliases(of: i.name)
+        let rendered = JSONObject(aliases.keys.sorted().map { ($0, aliases[$0]!.json) })
+        return .object(JSONObject([("aliases", .object(rendered)), ("mappings", i.mapping.json), ("settings", i.settings.json(flat: flat))]))
     }
 }

@@ -17,6 +17,9 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerDocuments(&r, node)
         SearchlightAPI.registerBulk(&r, node)
         SearchlightAPI.registerSearch(&r, node)
+        SearchlightAPI.registerAliases(&r, node)
+        SearchlightAPI.registerTemplates(&r, node)
+        SearchlightAPI.registerCat(&r, node)
         self.router = r
     }
 
@@ -55,7 +58,12 @@ public struct SearchlightAPI: Sendable {
 
     /// Index names for `{index}` expressions that write: a single concrete name.
     static func options(_ req: RESTRequest) throws(OpenSearchError) -> IndicesOptions {
-        IndicesOptions(ignoreUnavailable: try req.bool("ignore_unavailable", default: false),
-                       allowNoIndices: try req.bool("allow_no_indices", default: true))
+        var o = IndicesOptions(ignoreUnavailable: try req.bool("ignore_unavailable", default: false),
+                               allowNoIndices: try req.bool("allow_no_indices", default: true))
+        if let e = req.params["expand_wildcards"] {
+            let parts = e.split(separator: ",")
+            o.expandHidden = parts.contains("all") || parts.contains("hidden")
+        }
+        return o
     }
 }

@@ -46,6 +46,7 @@ public final class Catalog: Sendable {
         // Catalogs made before routing was recorded lack the column.
         try? db.execute("ALTER TABLE translog ADD COLUMN routing TEXT")
         try createCommitTable()
+        try createMetadataTable()
     }
 
     public func indices() throws(StorageError) -> [IndexRecord] {
@@ -72,6 +73,7 @@ public final class Catalog: Sendable {
             try c.execute("DELETE FROM indices WHERE uuid = ?", [.text(uuid)])
             try c.execute("DELETE FROM translog WHERE index_uuid = ?", [.text(uuid)])
             try c.execute("DELETE FROM commits WHERE index_uuid = ?", [.text(uuid)])
+            try c.execute("DELETE FROM metadata WHERE name = ? AND kind IN ('aliases', 'ism_state')", [.text(uuid)])
         }
     }
 
