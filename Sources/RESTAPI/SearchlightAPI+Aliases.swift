@@ -154,3 +154,27 @@ extension SearchlightAPI {
         return RESTResponse(200, .object(out))
     }
 }
+
+extension SearchlightAPI {
+    static func registerRollover(_ r: inout Router, _ node: Node) {
+        let rollover: Router.Handler = { req throws(OpenSearchError) in
+            let body = try req.json()
+            var conditions = RolloverConditions()
+            var create = JSONObject()
+            if case .object(let o)? = body {
+                for (k, v) in o {
+                    switch k {
+                    case "conditions": conditions = try RolloverConditions.parse(v)
+                    case "settings", "mappings", "aliases": create[k] = v
+                    default: throw OpenSearchError.parsing("[rollover] unknown field [\(k)]")
+                    }
+                }
+            }
+            let result = try node.rollover(alias: req[path: "index"]!, newIndex: req[path: "new_index"], conditions: conditions,
+                                           createBody: create.isEmpty ? nil : .object(create), dryRun: try req.bool("dry_run", default: false))
+            return RESTResponse(200, result)
+        }
+        r.add([.POST], "/{index}/_rollover", rollover)
+        r.add([.POST], "/{index}/_rollover/{new_index}", rollover)
+    }
+}

@@ -20,6 +20,7 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerAliases(&r, node)
         SearchlightAPI.registerTemplates(&r, node)
         SearchlightAPI.registerCat(&r, node)
+        SearchlightAPI.registerRollover(&r, node)
         self.router = r
     }
 
