@@ -39,3 +39,31 @@ public struct ManagedIndexState: Sendable, Equatable {
         self.actionStartMillis = now
     }
 }
+
+extension StoredPolicy {
+    /// What the catalog keeps: the policy and its concurrency numbers.
+    var storedJSON: JSONValue {
+        .object(JSONObject([("policy", policy), ("_seq_no", .int(seqNo)), ("_primary_term", .int(primaryTerm))]))
+    }
+}
+
+extension ManagedIndexState {
+    var json: JSONValue {
+        .object(JSONObject([
+            ("policy_id", .string(policyID)), ("policy_seq_no", .int(policySeqNo)), ("state", .string(state)),
+            ("state_start", .int(stateStartMillis)), ("action_index", .int(Int64(actionIndex))), ("action_start", .int(actionStartMillis)),
+            ("rolled_over", .bool(rolledOver)), ("failed", .bool(failed)), ("info", .string(info)), ("enabled", .bool(enabled)),
+        ]))
+    }
+
+    init?(json v: JSONValue) {
+        guard let p = v["policy_id"]?.stringValue, let st = v["state"]?.stringValue else { return nil }
+        self.init(policyID: p, policySeqNo: v["policy_seq_no"]?.int64Value ?? 0, state: st, now: v["state_start"]?.int64Value ?? 0)
+        actionIndex = Int(v["action_index"]?.int64Value ?? 0)
+        actionStartMillis = v["action_start"]?.int64Value ?? stateStartMillis
+        rolledOver = v["rolled_over"]?.boolValue ?? false
+        failed = v["failed"]?.boolValue ?? false
+        info = v["info"]?.stringValue ?? ""
+        enabled = v["enabled"]?.boolValue ?? true
+    }
+}

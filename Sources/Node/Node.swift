@@ -60,6 +60,7 @@ public final class Node: Sendable {
         try recover()
         try loadAliases()
         try loadTemplates()
+        try loadLifecycle()
     }
 
     static func randomID(_ n: Int) -> String {

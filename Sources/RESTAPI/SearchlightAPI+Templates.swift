@@ -31,8 +31,9 @@ extension SearchlightAPI {
             let layers = try node.templateLayers(for: name)
             var settings = IndexSettings()
             for l in layers.settings { try settings.update(l) }
-            var mapping = Mapping()
-            for l in layers.mappings { try mapping.merge(l) }
+            var merged: JSONValue? = nil
+            for l in layers.mappings { merged = merged.map { Node.mergeMappings($0, l) } ?? l }
+            let mapping = try merged.map { m throws(OpenSearchError) in try Mapping.parse(m) } ?? Mapping()
             let aliases = JSONObject(layers.aliases.keys.sorted().map { ($0, layers.aliases[$0]!.json) })
             var o = JSONObject()
             o["template"] = ["settings": settings.json(), "mappings": mapping.json, "aliases": .object(aliases)]

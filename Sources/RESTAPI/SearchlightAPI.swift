@@ -9,7 +9,7 @@ public struct SearchlightAPI: Sendable {
     public let router: Router
     public static let versionNumber = "2.17.0"
 
-    public init(node: Node) {
+    public init(node: Node, testClock: ManualClock? = nil) {
         self.node = node
         var r = Router()
         SearchlightAPI.registerCluster(&r, node)
@@ -21,6 +21,7 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerTemplates(&r, node)
         SearchlightAPI.registerCat(&r, node)
         SearchlightAPI.registerRollover(&r, node)
+        SearchlightAPI.registerLifecycle(&r, node, testClock: testClock)
         self.router = r
     }
 

@@ -10,7 +10,7 @@ import RESTAPI
 struct Searchlight: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "An OpenSearch-compatible search and analytics engine for usage analytics.",
-        subcommands: [Serve.self],
+        subcommands: [Serve.self, Bootstrap.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -24,6 +24,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Cluster name reported by GET /.") var clusterName = "searchlight"
     @Option(help: "Largest accepted request body in bytes (http.max_content_length).") var maxContentLength = 100 * 1024 * 1024
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: "Seconds between index lifecycle (ISM) evaluations.") var ismInterval: Double = 300
+    @Flag(help: .hidden) var testClock = false
+    @Flag(help: "Do not install the bundled templates and policy on first start.") var noBootstrap = false
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -34,8 +37,15 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "searchlight")
         var options = Node.Options()
         options.clusterName = clusterName
+        // With --test-clock the lifecycle clock moves only through POST /_plugins/_ism/_tick?now=….
+        let manual = testClock ? ManualClock() : nil
+        if let manual { options.clock = { manual.now } }
         let node = try Node(dataPath: data, options: options, logger: Logger(label: "searchlight.node"))
-        let responder = SearchlightResponder(api: SearchlightAPI(node: node), maxContentLength: maxContentLength)
+        if !noBootstrap {
+            let installed = try node.installBundledDefinitions()
+            if !installed.isEmpty { logger.info("installed bundled definitions: \(installed.joined(separator: ", "))") }
+        }
+        let responder = SearchlightResponder(api: SearchlightAPI(node: node, testClock: manual), maxContentLength: maxContentLength)
         let app = Application(
             responder: responder,
             configuration: .init(address: .hostname(host, port: port), serverName: "searchlight"),
@@ -50,6 +60,30 @@ struct Serve: AsyncParsableCommand {
             }
         }
         defer { refresher.cancel() }
+        // The lifecycle job (rollover, retention) every --ism-interval seconds; not with --test-clock.
+        let interval = ismInterval
+        let lifecycle = Task.detached {
+            guard manual == nil, interval > 0 else { return }
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+                await node.runLifecycle()
+            }
+        }
+        defer { lifecycle.cancel() }
         try await app.runService()
+    }
+}
+
+struct Bootstrap: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "(Re-)install the bundled index templates and lifecycle policy into a data directory.")
+
+    @Option(help: "Data directory.") var data = "./data"
+    @Option(help: "Days a request-events daily index is kept (by the date in its name).") var retentionDays: Int?
+
+    func run() throws {
+        let node = try Node(dataPath: data, logger: Logger(label: "searchlight.node"))
+        let installed = try node.installBundledDefinitions(force: true, retentionDays: retentionDays)
+        print("installed: \(installed.joined(separator: ", "))")
     }
 }
