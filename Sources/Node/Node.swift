@@ -288,7 +288,9 @@ public final class Node: Sendable {
                 for m in matched { take(m.name, nil, unfiltered: true) }
                 var any = !matched.isEmpty
                 for alias in allAliasNames.sorted() where Wildcard.matches(p, alias) && (!alias.hasPrefix(".") || p.hasPrefix(".")) {
-                    for (index, a) in aliasMembers(alias) where a.isHidden != true { take(index, a.filter, unfiltered: false); any = true }
+                    for (index, a) in aliasMembers(alias) where a.isHidden != true || p.hasPrefix(".") || options.expandHidden {
+                        take(index, a.filter, unfiltered: false); any = true
+                    }
                 }
                 if !any && !options.allowNoIndices { throw OpenSearchError.indexNotFound(p) }
             } else if index(named: p) != nil {
@@ -310,6 +312,10 @@ public final class Node: Sendable {
     public func deleteIndices(_ expression: String, options: IndicesOptions = IndicesOptions()) throws(OpenSearchError) -> [String] {
         if expression == "_all" || expression == "*" {
             // OpenSearch refuses wildcard-all deletes only with action.destructive_requires_name; allowed by default.
+        }
+        let aliasNames = clusterMetadata.aliasNames
+        for part in expression.split(separator: ",").map(String.init) where !options.ignoreUnavailable && aliasNames.contains(part) && index(named: part) == nil {
+            throw OpenSearchError.illegalArgument("The provided expression [\(part)] matches an alias, specify the corresponding concrete indices instead.")
         }
         let targets = try resolve(expression, options: options, includeAliases: false)
         for svc in targets {

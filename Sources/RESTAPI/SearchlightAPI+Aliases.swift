@@ -121,11 +121,12 @@ extension SearchlightAPI {
         }
         let nameExpr = req[path: "name"]
         let raw = nameExpr.map { $0.split(separator: ",").map(String.init) } ?? []
-        // `-name` excludes unless it comes first (as OpenSearch reads alias expressions).
+        // `-name` excludes from the first wildcard on (as OpenSearch reads alias expressions).
+        let firstWildcard = raw.firstIndex { $0.contains("*") } ?? raw.count
         var patterns: [String] = []
         var excludes: [String] = []
         for (n, p) in raw.enumerated() {
-            if p.hasPrefix("-") && n > 0 { excludes.append(String(p.dropFirst())); continue }
+            if p.hasPrefix("-") && n >= firstWildcard { excludes.append(String(p.dropFirst())); continue }
             patterns.append(p)
         }
         let matchAll = nameExpr == nil || patterns.contains("_all") || patterns.contains("*")
@@ -142,7 +143,14 @@ extension SearchlightAPI {
             let rendered = JSONObject(aliases.keys.sorted().map { ($0, aliases[$0]!.json) })
             out[svc.name] = ["aliases": .object(rendered)]
         }
-        let missing = matchAll ? [] : patterns.filter { !$0.contains("*") && !found.contains($0) }.sorted()
+        // Only names asked for explicitly, and not excluded after them, can be missing.
+        var missing: [String] = []
+        for (i, p) in raw.enumerated() where p != "_all" && !p.contains("*") && !(p.hasPrefix("-") && i > firstWildcard) {
+            let laterExcludes = raw[min(raw.count, max(i + 1, firstWildcard))...].filter { $0.hasPrefix("-") }
+            if laterExcludes.contains(where: { Wildcard.matches(String($0.dropFirst()), p) || $0 == "-_all" }) { continue }
+            if !found.contains(p) { missing.append(p) }
+        }
+        missing.sort()
         if head { return RESTResponse(out.isEmpty || !missing.isEmpty ? 404 : 200, nil) }
         if !missing.isEmpty {
             var o = JSONObject()

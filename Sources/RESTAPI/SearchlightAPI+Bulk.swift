@@ -27,6 +27,14 @@ extension SearchlightAPI {
             var written: [IndexService] = []
             for name in order {
                 let positions = groups[name]!
+                // Items that failed parsing (or `require_alias`) never create their index.
+                if positions.allSatisfy({ if case .failure = parsed.items[$0].operation { return true }; return false }) {
+                    for p in positions {
+                        if case .failure(let e) = parsed.items[p].operation { results[p] = itemError(parsed.items[p], index: name, e) }
+                    }
+                    errors = true
+                    continue
+                }
                 let svc: IndexService
                 do throws(OpenSearchError) {
                     try IndexName.validate(name)
