@@ -208,7 +208,21 @@ public final class IndexService: Sendable {
         }
     }
 
-    /// The `cluster_block_exception` a write meets when `index.blocks.*` forbids writing.
+    /// The `cluster_block_exception` a settings or mapping change meets on a read-only index
+    /// (only the `index.blocks.*` settings themselves may still change).
+    public var metadataBlock: OpenSearchError? {
+        let s = settings
+        if s.bool("index.blocks.read_only") {
+            return OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [FORBIDDEN/5/index read-only (api)];", status: 403)
+        }
+        if s.bool("index.blocks.read_only_allow_delete") {
+            return OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block];", status: 429)
+        }
+        return nil
+    }
+
+    /// The `cluster_block_exception` a write meets when `index.blocks.*` forbids writing; the
+    /// status is the highest of the blocks', as OpenSearch reports it.
     public var writeBlock: OpenSearchError? {
         let s = settings
         var blocks: [String] = []
@@ -220,7 +234,6 @@ public final class IndexService: Sendable {
         }
         if s.bool("index.blocks.write") { blocks.append("FORBIDDEN/8/index write (api)") }
         guard !blocks.isEmpty else { return nil }
-        if blocks.count > 1 { status = 403 }
         return OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [\(blocks.joined(separator: ", "))];", status: status)
     }
 

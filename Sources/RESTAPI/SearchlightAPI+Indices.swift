@@ -40,6 +40,7 @@ extension SearchlightAPI {
         r.add([.PUT, .POST], "/{index}/_mapping") { req throws(OpenSearchError) in
             let body = try req.requiredJSON()
             let indices = try node.resolve(req[path: "index"]!, options: try options(req))
+            for i in indices { if let block = i.metadataBlock { throw block } }
             // Validate against every target before changing any.
             for i in indices { var m = i.mapping; try m.merge(body) }
             for i in indices { try i.putMapping(body) }
@@ -58,7 +59,9 @@ extension SearchlightAPI {
             let body = try req.requiredJSON()
             let inner = body["settings"] ?? body
             let indices = try node.resolve(req[path: "index"]!, options: try options(req))
+            let onlyBlocks = IndexSettings.flatKeys(inner).allSatisfy { $0.hasPrefix("index.blocks.") || $0.hasPrefix("blocks.") }
             for i in indices {
+                if !onlyBlocks, let block = i.metadataBlock { throw block }
                 var s = i.settings
                 try s.update(inner)
                 for k in ["index.number_of_shards"] where s[k] != i.settings[k] {

@@ -164,6 +164,10 @@ def test_read_only_blocks_reject_writes(client, index_name):
     resp = client.bulk(body=[{"index": {"_index": index_name, "_id": "3"}}, {"x": 3}])
     assert resp["errors"] and resp["items"][0]["index"]["status"] == 403
     assert client.search(index=index_name)["hits"]["total"]["value"] == 1   # reads still work
+    with pytest.raises(AuthorizationException):      # metadata is read-only too, except the blocks
+        client.indices.put_settings(index=index_name, body={"index": {"refresh_interval": "5s"}})
+    with pytest.raises(AuthorizationException):
+        client.indices.put_mapping(index=index_name, body={"properties": {"y": {"type": "keyword"}}})
     client.indices.put_settings(index=index_name, body={"index.blocks.read_only": False, "index.blocks.write": True})
     with pytest.raises(AuthorizationException) as e:
         client.delete(index=index_name, id="1")
