@@ -1,6 +1,25 @@
 import Index
 import JSON
 
+extension BundledDefinitions {
+    public static let policyID = "request-events-retention"
+
+    /// The bundled retention policy, with `days` instead of its 365 when given.
+    public static func retentionPolicy(days: Int?) throws(OpenSearchError) -> JSONValue {
+        var policy: JSONValue
+        do { policy = try JSONParser.parse(requestEventsPolicy) } catch { throw OpenSearchError.jsonParse(error) }
+        if let days, case .object(var root) = policy, case .object(var p)? = root["policy"],
+           case .array(var states)? = p["states"], case .object(var hot) = states[0], case .array(var ts)? = hot["transitions"],
+           case .object(var t) = ts[0] {
+            t["conditions"] = ["min_index_age": .string("\(days)d")]
+            ts[0] = .object(t); hot["transitions"] = .array(ts); states[0] = .object(hot); p["states"] = .array(states)
+            p["description"] = .string("Deletes a daily request-events index \(days) days after the day in its name")
+            root["policy"] = .object(p); policy = .object(root)
+        }
+        return policy
+    }
+}
+
 extension Node {
     /// Installs the project's own definitions (`mappings/`): the `request-events` and
     /// `session-summaries` index templates and the retention policy. Without `force`, only once
@@ -23,16 +42,8 @@ extension Node {
         if force, let svc = index(named: "session-summaries"), let m = try parse(BundledDefinitions.sessionSummariesTemplate)["template"]?["mappings"] {
             try svc.putMapping(m)
         }
-        let policyID = "request-events-retention"
-        var policy = try parse(BundledDefinitions.requestEventsPolicy)
-        if let days = retentionDays, case .object(var root) = policy, case .object(var p)? = root["policy"],
-           case .array(var states)? = p["states"], case .object(var hot) = states[0], case .array(var ts)? = hot["transitions"],
-           case .object(var t) = ts[0] {
-            t["conditions"] = ["min_index_age": .string("\(days)d")]
-            ts[0] = .object(t); hot["transitions"] = .array(ts); states[0] = .object(hot); p["states"] = .array(states)
-            p["description"] = .string("Deletes a daily request-events index \(days) days after the day in its name")
-            root["policy"] = .object(p); policy = .object(root)
-        }
+        let policyID = BundledDefinitions.policyID
+        let policy = try BundledDefinitions.retentionPolicy(days: retentionDays)
         if let existing = self.policy(policyID) {
             if force {
                 _ = try putPolicy(policyID, policy, ifSeqNo: existing.seqNo, ifPrimaryTerm: existing.primaryTerm)

@@ -1,5 +1,9 @@
 import ArgumentParser
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import JSON
 import Hummingbird
 import Logging
 import Node
@@ -74,16 +78,49 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-struct Bootstrap: ParsableCommand {
+struct Bootstrap: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "(Re-)install the bundled index templates and lifecycle policy into a data directory.")
+        abstract: "(Re-)install the bundled index templates and lifecycle policy.",
+        discussion: "Into a stopped server's data directory (--data), or through a running server's API (--url).")
 
-    @Option(help: "Data directory.") var data = "./data"
+    @Option(help: "Data directory (when the server is stopped).") var data = "./data"
+    @Option(help: "A running server, e.g. http://127.0.0.1:9200; installs through its API instead.") var url: String?
     @Option(help: "Days a request-events daily index is kept (by the date in its name).") var retentionDays: Int?
 
-    func run() throws {
+    func run() async throws {
+        if let url {
+            try await installOverHTTP(url.hasSuffix("/") ? String(url.dropLast()) : url)
+            return
+        }
         let node = try Node(dataPath: data, logger: Logger(label: "searchlight.node"))
         let installed = try node.installBundledDefinitions(force: true, retentionDays: retentionDays)
         print("installed: \(installed.joined(separator: ", "))")
+    }
+
+    func installOverHTTP(_ base: String) async throws {
+        func send(_ method: String, _ path: String, _ body: String?) async throws -> (Int, JSONValue?) {
+            var req = URLRequest(url: URL(string: base + path)!)
+            req.httpMethod = method
+            if let body {
+                req.httpBody = Data(body.utf8)
+                req.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            }
+            let (data, resp) = try await URLSession.shared.data(for: req)
+            return ((resp as? HTTPURLResponse)?.statusCode ?? 0, try? JSONParser.parse(Array(data)))
+        }
+        func check(_ r: (Int, JSONValue?), _ what: String) throws {
+            guard (200..<300).contains(r.0) else { throw ValidationError("\(what) failed: HTTP \(r.0) \(r.1.map { JSONWriter.string($0) } ?? "")") }
+            print("installed: \(what)")
+        }
+        try check(try await send("PUT", "/_index_template/request-events", BundledDefinitions.requestEventsTemplate), "index_template/request-events")
+        try check(try await send("PUT", "/_index_template/session-summaries", BundledDefinitions.sessionSummariesTemplate), "index_template/session-summaries")
+        let policy = JSONWriter.string(try BundledDefinitions.retentionPolicy(days: retentionDays))
+        let id = BundledDefinitions.policyID
+        let existing = try await send("GET", "/_plugins/_ism/policies/\(id)", nil)
+        var path = "/_plugins/_ism/policies/\(id)"
+        if existing.0 == 200, let seq = existing.1?["_seq_no"]?.int64Value, let term = existing.1?["_primary_term"]?.int64Value {
+            path += "?if_seq_no=\(seq)&if_primary_term=\(term)"
+        }
+        try check(try await send("PUT", path, policy), "policy/\(id)")
     }
 }

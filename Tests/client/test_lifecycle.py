@@ -119,3 +119,31 @@ def test_daily_request_events_retention(clocked):
     ex = clocked.request("GET", "/_plugins/_ism/explain/request-events-2026.11.20").json()["request-events-2026.11.20"]
     assert ex["policy_id"] == "request-events-retention"
     assert ex["origination_date"] == 1_795_132_800_000          # 2026-11-20T00:00:00Z
+
+
+def test_bootstrap_reinstalls(new_server):
+    import subprocess
+    srv = new_server()
+    c = srv.client()
+    c.indices.delete_index_template(name="session-summaries")
+    out = subprocess.run([str(srv.binary), "bootstrap", "--url", srv.url, "--retention-days", "90"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "policy/request-events-retention" in out.stdout
+    names = [t["name"] for t in c.indices.get_index_template()["index_templates"]]
+    assert "session-summaries" in names
+    p = srv.request("GET", "/_plugins/_ism/policies/request-events-retention").json()
+    assert p["policy"]["states"][0]["transitions"][0]["conditions"]["min_index_age"] == "90d"
+    # Offline mode against the stopped server's data directory; the deletion then survives a restart
+    # (the first-start install does not run again).
+    c.indices.delete_index_template(name="request-events")
+    srv.stop()
+    srv.start()
+    names = [t["name"] for t in srv.client().indices.get_index_template()["index_templates"]]
+    assert "request-events" not in names
+    srv.stop()
+    out = subprocess.run([str(srv.binary), "bootstrap", "--data", str(srv.data_dir)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    srv.start()
+    names = [t["name"] for t in srv.client().indices.get_index_template()["index_templates"]]
+    assert "request-events" in names
