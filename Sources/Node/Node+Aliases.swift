@@ -164,3 +164,31 @@ extension Node {
         return svc
     }
 }
+
+extension Node {
+    /// The `index_routing` of the alias a write names (on the index it resolves to), if any.
+    public func aliasIndexRouting(_ name: String, index: String) -> String? {
+        guard self.index(named: name) == nil else { return nil }
+        return metadata.withLock { $0.aliases[index]?[name]?.indexRouting }
+    }
+}
+
+extension WriteOperation {
+    /// The operation with an alias's `index_routing` applied, as OpenSearch does for writes
+    /// through an alias: a different explicit routing is refused.
+    public func routed(byAlias alias: String, _ routing: String) throws(OpenSearchError) -> WriteOperation {
+        func apply(_ c: WriteParameters) throws(OpenSearchError) -> WriteParameters {
+            if let r = c.routing, r != routing {
+                throw OpenSearchError.illegalArgument("Alias [\(alias)] has index routing associated with it [\(routing)], and was provided with routing value [\(r)], rejecting operation")
+            }
+            var c = c
+            c.routing = routing
+            return c
+        }
+        switch self {
+        case .index(let id, let source, let raw, let create, let c): return .index(id: id, source: source, raw: raw, create: create, conditions: try apply(c))
+        case .delete(let id, let c): return .delete(id: id, conditions: try apply(c))
+        case .update(let id, var u): u.conditions = try apply(u.conditions); return .update(id: id, request: u)
+        }
+    }
+}

@@ -50,7 +50,12 @@ extension SearchlightAPI {
                 var opPositions: [Int] = []
                 for p in positions {
                     switch parsed.items[p].operation {
-                    case .success(let op): ops.append(op); opPositions.append(p)
+                    case .success(let op):
+                        do throws(OpenSearchError) {
+                            ops.append(try routed(op, node, name, svc)); opPositions.append(p)
+                        } catch {
+                            results[p] = itemError(parsed.items[p], index: name, error); errors = true
+                        }
                     case .failure(let e): results[p] = itemError(parsed.items[p], index: name, e); errors = true
                     }
                 }

@@ -96,7 +96,7 @@ extension SearchlightAPI {
             }
             try checkWriteTarget(name, pipeline: req.params["pipeline"], requireAlias: try req.bool("require_alias", default: false), isAlias: node.isAlias(name))
             let svc = try node.writeIndex(name)
-            let results = await svc.write([.index(id: id, source: source, raw: req.body, create: create, conditions: cond)])
+            let results = await svc.write([try routed(.index(id: id, source: source, raw: req.body, create: create, conditions: cond), node, name, svc)])
             return try await single(results[0], refresh: req.params["refresh"], index: svc)
         }
         r.add([.PUT, .POST], "/{index}/_doc/{id}", indexDoc)
@@ -142,7 +142,7 @@ extension SearchlightAPI {
         }
         r.add([.DELETE], "/{index}/_doc/{id}") { req throws(OpenSearchError) in
             let svc = try writeTarget(node, req[path: "index"]!)
-            let results = await svc.write([.delete(id: req[path: "id"]!, conditions: try conditions(req))])
+            let results = await svc.write([try routed(.delete(id: req[path: "id"]!, conditions: try conditions(req)), node, req[path: "index"]!, svc)])
             return try await single(results[0], refresh: req.params["refresh"], index: svc)
         }
         r.add([.POST], "/{index}/_update/{id}") { req throws(OpenSearchError) in
@@ -157,7 +157,7 @@ extension SearchlightAPI {
             if let problem = idProblem(id) { throw OpenSearchError.actionValidation([problem]) }
             try checkWriteTarget(name, pipeline: nil, requireAlias: try req.bool("require_alias", default: false), isAlias: node.isAlias(name))
             let svc = try node.writeIndex(name)
-            let results = await svc.write([.update(id: id, request: update)])
+            let results = await svc.write([try routed(.update(id: id, request: update), node, name, svc)])
             let w = try results[0].get()
             var body = w.json
             if try await applyRefresh(req.params["refresh"], svc), case .object(var o) = body { o["forced_refresh"] = true; body = .object(o) }
@@ -227,6 +227,12 @@ extension SearchlightAPI {
         }
         r.add([.GET, .POST], "/_mget", mget)
         r.add([.GET, .POST], "/{index}/_mget", mget)
+    }
+
+    /// Applies the `index_routing` of the alias a write was addressed to.
+    static func routed(_ op: WriteOperation, _ node: Node, _ name: String, _ svc: IndexService) throws(OpenSearchError) -> WriteOperation {
+        guard let r = node.aliasIndexRouting(name, index: svc.name) else { return op }
+        return try op.routed(byAlias: name, r)
     }
 
     static func idProblem(_ id: String) -> String? {

@@ -67,8 +67,13 @@ public final class Catalog: Sendable {
         }
     }
 
-    /// Removes an index and every translog row it had.
+    /// Removes an index and every translog row it had, and returns the freed pages to the file
+    /// system (a deleted index must free the disk).
     public func deleteIndex(uuid: String) throws(StorageError) {
+        defer {
+            try? db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try? db.execute("PRAGMA incremental_vacuum")
+        }
         try db.transaction { c throws(StorageError) in
             try c.execute("DELETE FROM indices WHERE uuid = ?", [.text(uuid)])
             try c.execute("DELETE FROM translog WHERE index_uuid = ?", [.text(uuid)])

@@ -204,3 +204,17 @@ def test_bundled_templates_installed(client):
     assert "request-events" in names and "session-summaries" in names
     p = client.transport.perform_request("GET", "/_plugins/_ism/policies/request-events-retention")
     assert p["policy"]["states"][0]["transitions"][0]["conditions"]["min_index_age"] == "365d"
+
+
+def test_alias_index_routing_applies_to_writes(client, index_name):
+    client.indices.create(index=index_name, body={"aliases": {f"{index_name}-r": {"index_routing": "r1", "search_routing": "r1"}}})
+    client.index(index=f"{index_name}-r", id="1", body={"x": 1}, refresh=True)
+    got = client.get(index=index_name, id="1", routing="r1")
+    assert got["_routing"] == "r1"
+    with pytest.raises(RequestError) as e:
+        client.index(index=f"{index_name}-r", id="2", body={"x": 2}, routing="other")
+    assert "has index routing associated with it [r1]" in e.value.info["error"]["reason"]
+    resp = client.bulk(body=[{"index": {"_index": f"{index_name}-r", "_id": "3"}}, {"x": 3},
+                             {"index": {"_index": f"{index_name}-r", "_id": "4", "routing": "zz"}}, {"x": 4}])
+    assert resp["items"][0]["index"]["status"] == 201
+    assert resp["items"][1]["index"]["status"] == 400
