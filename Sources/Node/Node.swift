@@ -177,6 +177,11 @@ public final class Node: Sendable {
                                       metadata: JSONObject([("index", .string(alias))]))
             }
         }
+        if !aliases.isEmpty {
+            var next = clusterMetadata.aliases
+            next[name] = aliases
+            if let problem = Node.writeIndexProblem(next) { throw problem }
+        }
         if mapping.totalFieldCount > settings.totalFieldsLimit {
             throw OpenSearchError.illegalArgument("Limit of total fields [\(settings.totalFieldsLimit)] has been exceeded")
         }

@@ -57,6 +57,16 @@ import Testing
         #expect(try node.writeIndex("x").name == "b")
     }
 
+    @Test func secondWriteIndexIsRefusedBeforeTheIndexExists() throws {
+        let dir = TempDir()
+        let node = try Node(dataPath: dir.path)
+        try node.createIndex("a", body: try j(#"{"aliases":{"x":{"is_write_index":true}}}"#))
+        let body = try j(#"{"aliases":{"x":{"is_write_index":true}}}"#)
+        let error = failure { () throws(OpenSearchError) in try node.createIndex("b", body: body) }
+        #expect(error?.reason == "alias [x] has more than one write index [a,b]")
+        #expect(node.index(named: "b") == nil)
+    }
+
     @Test func filteredAliasFiltersSearches() async throws {
         let dir = TempDir()
         let node = try Node(dataPath: dir.path)
