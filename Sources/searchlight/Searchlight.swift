@@ -46,8 +46,13 @@ struct Serve: AsyncParsableCommand {
         if let manual { options.clock = { manual.now } }
         let node = try Node(dataPath: data, options: options, logger: Logger(label: "searchlight.node"))
         if !noBootstrap {
-            let installed = try node.installBundledDefinitions()
-            if !installed.isEmpty { logger.info("installed bundled definitions: \(installed.joined(separator: ", "))") }
+            // A clash with the user's own templates must not keep the server from starting.
+            do {
+                let installed = try node.installBundledDefinitions()
+                if !installed.isEmpty { logger.info("installed bundled definitions: \(installed.joined(separator: ", "))") }
+            } catch {
+                logger.warning("could not install the bundled definitions (run `searchlight bootstrap` to retry): \(error)")
+            }
         }
         let responder = SearchlightResponder(api: SearchlightAPI(node: node, testClock: manual), maxContentLength: maxContentLength)
         let app = Application(
