@@ -10,6 +10,7 @@ struct CatTable {
         var aliases: [String] = []
         var byDefault = true
         var numeric = false
+        var description = ""
     }
 
     /// A cell: its text, and a number to sort and convert units by when it has one.
@@ -44,6 +45,16 @@ struct CatTable {
     }
 
     func render(_ req: RESTRequest) throws(OpenSearchError) -> RESTResponse {
+        if try req.bool("help", default: false) {
+            let names = columns.map(\.name), aliases = columns.map { $0.aliases.joined(separator: ",") }
+            let w1 = names.map(\.count).max() ?? 0, w2 = aliases.map(\.count).max() ?? 0
+            var out = ""
+            for (k, c) in columns.enumerated() {
+                out += names[k].padding(toLength: w1, withPad: " ", startingAt: 0) + " | " + aliases[k].padding(toLength: w2, withPad: " ", startingAt: 0)
+                    + " | " + (c.description.isEmpty ? c.name : c.description) + "\n"
+            }
+            return RESTResponse(status: 200, raw: Array(out.utf8), contentType: "text/plain; charset=UTF-8")
+        }
         let bytesUnit = req.params["bytes"]
         // Column selection.
         var selected: [Int] = []
@@ -95,11 +106,13 @@ struct CatTable {
         var widths = [Int](repeating: 0, count: selected.count)
         for l in lines { for (k, t) in l.enumerated() { widths[k] = max(widths[k], t.count) } }
         var out = ""
-        for l in lines {
+        let header = try req.bool("v", default: false)
+        for (n, l) in lines.enumerated() {
             var cells: [String] = []
             for (k, t) in l.enumerated() {
                 let pad = String(repeating: " ", count: widths[k] - t.count)
-                cells.append(columns[selected[k]].numeric ? pad + t : t + pad)
+                // Numbers align right, headers always left (as OpenSearch's tables do).
+                cells.append(columns[selected[k]].numeric && !(header && n == 0) ? pad + t : t + pad)
             }
             out += cells.joined(separator: " ") + "\n"
         }

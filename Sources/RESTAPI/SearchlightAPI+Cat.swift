@@ -51,6 +51,20 @@ extension SearchlightAPI {
             }
             return try t.render(req)
         }
+        let count: Router.Handler = { req throws(OpenSearchError) in
+            let snaps = try node.searchSnapshots(req[path: "index"] ?? "_all", options: try options(req))
+            let n = snaps.reduce(0) { $0 + $1.docCount }
+            let now = SearchExecutor.nowMillis()
+            var t = CatTable([.init(name: "epoch", aliases: ["t", "time"], numeric: true, description: "seconds since 1970-01-01 00:00:00"),
+                              .init(name: "timestamp", aliases: ["ts", "hms", "hhmmss"], description: "time in HH:MM:SS"),
+                              .init(name: "count", aliases: ["dc", "docs.count", "docsCount"], numeric: true, description: "the document count")])
+            let secs = now / 1000
+            let hms = String(format: "%02d:%02d:%02d", Int(secs / 3600 % 24), Int(secs / 60 % 60), Int(secs % 60))
+            t.rows.append([.init(count: Int(secs)), .init(hms), .init(count: n)])
+            return try t.render(req)
+        }
+        r.add([.GET], "/_cat/count", count)
+        r.add([.GET], "/_cat/count/{index}", count)
         r.add([.GET], "/_cat/aliases", aliases)
         r.add([.GET], "/_cat/aliases/{name}", aliases)
 

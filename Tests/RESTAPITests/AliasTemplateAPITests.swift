@@ -158,6 +158,14 @@ import Testing
                 let r = try await client.execute(uri: "/_cat/indices?h=nope", method: .get)
                 #expect(r.status == .badRequest)
             }
+            do {
+                let r = try await client.execute(uri: "/_cat/count/s1?h=count", method: .get)
+                #expect(text(r.body) == "1\n")
+                let help = text(try await client.execute(uri: "/_cat/count?help", method: .get).body)
+                #expect(help.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) } == ["epoch", "timestamp", "count"])
+                let v = text(try await client.execute(uri: "/_cat/indices/s1?v&h=index,docs.count", method: .get).body)
+                #expect(v == "index docs.count\ns1" + String(repeating: " ", count: 13) + "1\n")
+            }
         }
     }
 }
