@@ -62,6 +62,8 @@ extension SearchlightAPI {
             var managed = 0
             for svc in indices {
                 guard let st = node.managedState(svc.name) else {
+                    // Without an index expression only managed indices are listed, as ISM does.
+                    if req[path: "index"] == nil { continue }
                     o[svc.name] = ["index.plugins.index_state_management.policy_id": .null, "index.opendistro.index_state_management.policy_id": .null,
                                    "enabled": .null]
                     continue

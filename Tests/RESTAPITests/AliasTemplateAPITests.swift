@@ -115,6 +115,10 @@ import Testing
                 #expect(v["i"]?["index.plugins.index_state_management.policy_id"] == .null)
             }
             do {
+                let v = try json(try await client.execute(uri: "/_plugins/_ism/explain", method: .get).body)
+                #expect(v == ["total_managed_indices": 0])
+            }
+            do {
                 let r = try await client.execute(uri: "/_plugins/_ism/policies/p", method: .put,
                                                  body: buffer(#"{"policy":{"description":"d","default_state":"a","states":[{"name":"a","actions":[{"read_only":{}}],"transitions":[]}]}}"#))
                 #expect(r.status == .created)
