@@ -208,6 +208,12 @@ public final class IndexService: Sendable {
         }
     }
 
+    /// The `cluster_block_exception` a search or get meets with `index.blocks.read`.
+    public var readBlock: OpenSearchError? {
+        guard settings.bool("index.blocks.read") else { return nil }
+        return OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [FORBIDDEN/7/index read (api)];", status: 403)
+    }
+
     /// The `cluster_block_exception` a settings or mapping change meets on a read-only index
     /// (only the `index.blocks.*` settings themselves may still change).
     public var metadataBlock: OpenSearchError? {

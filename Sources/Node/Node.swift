@@ -244,6 +244,7 @@ public final class Node: Sendable {
     public func searchSnapshots(_ expression: String, options: IndicesOptions = IndicesOptions()) throws(OpenSearchError) -> [IndexSnapshot] {
         var out: [IndexSnapshot] = []
         for (svc, filters) in try resolveFiltered(expression, options: options, includeAliases: true) {
+            if let block = svc.readBlock { throw block }
             var snap = svc.snapshot()
             if let filters, !filters.isEmpty {
                 let parsed = try filters.map { f throws(OpenSearchError) in try Query.parse(f) }

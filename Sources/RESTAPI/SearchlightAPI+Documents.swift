@@ -243,7 +243,10 @@ extension SearchlightAPI {
 
     /// A single existing index (no wildcards) for document reads: an index, or an alias of one.
     static func concrete(_ node: Node, _ name: String) throws(OpenSearchError) -> IndexService {
-        if let svc = node.index(named: name) { return svc }
+        if let svc = node.index(named: name) {
+            if let block = svc.readBlock { throw block }
+            return svc
+        }
         let members = node.clusterMetadata.indices(withAlias: name)
         if members.count > 1 {
             throw OpenSearchError.illegalArgument("alias [\(name)] has more than one index associated with it [\(members.map(\.index).joined(separator: ", "))], can't execute a single index op")

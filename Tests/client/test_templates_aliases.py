@@ -174,6 +174,12 @@ def test_read_only_blocks_reject_writes(client, index_name):
     assert "FORBIDDEN/8/index write (api)" in e.value.info["error"]["reason"]
     client.indices.put_settings(index=index_name, body={"index.blocks.write": False, "refresh_interval": "2s", "number_of_replicas": 0})
     client.index(index=index_name, id="2", body={"x": 2}, refresh=True)
+    client.indices.put_settings(index=index_name, body={"index.blocks.read": True})
+    with pytest.raises(AuthorizationException) as e:
+        client.search(index=index_name)
+    assert "FORBIDDEN/7/index read (api)" in e.value.info["error"]["reason"]
+    client.indices.put_settings(index=index_name, body={"index.blocks.read": False})
+    assert client.count(index=index_name)["count"] == 2
 
 
 def test_cat_indices_and_stats(client, index_name):
