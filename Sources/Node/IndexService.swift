@@ -55,6 +55,11 @@ public final class IndexService: Sendable {
     public static let primaryTerm: Int64 = 1
     /// Indexing buffer bounds per index (documents, `_source` bytes) before an unpublished flush.
     let bufferDocLimit: Int
+    /// Successful index/update and delete operations since start-up, for `_stats` `indexing`.
+    let indexedCount = Atomic<Int>(0)
+    let deletedCount = Atomic<Int>(0)
+    public var indexTotal: Int { indexedCount.load(ordering: .relaxed) }
+    public var deleteTotal: Int { deletedCount.load(ordering: .relaxed) }
     static let bufferByteLimit = 64 << 20
 
     init(name: String, uuid: String, createdMillis: Int64, mapping: Mapping, settings: IndexSettings, catalog: Catalog, dataPath: String,
@@ -201,11 +206,19 @@ public final class IndexService: Sendable {
     /// the translog in one durable transaction, then adds it to the write buffer. Items fail one by one.
     public func write(_ ops: [WriteOperation]) async -> [Result<WriteResult, OpenSearchError>] {
         if let block = writeBlock { return ops.map { _ in .failure(block) } }
-        return await withCheckedContinuation { cont in
+        let results = await withCheckedContinuation { cont in
             writeQueue.async {
                 cont.resume(returning: self.applyBatch(ops))
             }
         }
+        var indexed = 0, deleted = 0
+        for (op, r) in zip(ops, results) {
+            guard case .success = r else { continue }
+            if case .delete = op { deleted += 1 } else { indexed += 1 }
+        }
+        indexedCount.add(indexed, ordering: .relaxed)
+        deletedCount.add(deleted, ordering: .relaxed)
+        return results
     }
 
     /// The `cluster_block_exception` a search or get meets with `index.blocks.read`.

@@ -95,30 +95,30 @@ extension SearchlightAPI {
         let stats: Router.Handler = { req throws(OpenSearchError) in
             let list = try node.resolve(req[path: "index"] ?? "_all", options: try options(req))
             let metrics = req[path: "metric"].map { Set($0.split(separator: ",").map(String.init)) }
-            func block(_ docs: Int, _ deleted: Int, _ size: Int, _ indexed: Int) -> JSONValue {
+            func block(_ docs: Int, _ deleted: Int, _ size: Int, _ indexed: Int, _ deletes: Int) -> JSONValue {
                 var o = JSONObject()
                 let all = metrics == nil || metrics!.contains("_all")
                 if all || metrics!.contains("docs") { o["docs"] = ["count": .number(docs), "deleted": .number(deleted)] }
                 if all || metrics!.contains("store") { o["store"] = ["size_in_bytes": .number(size), "reserved_in_bytes": 0] }
                 if all || metrics!.contains("indexing") {
                     o["indexing"] = ["index_total": .number(indexed), "index_time_in_millis": 0, "index_current": 0, "index_failed": 0,
-                                     "delete_total": 0, "delete_time_in_millis": 0, "delete_current": 0, "noop_update_total": 0,
+                                     "delete_total": .number(deletes), "delete_time_in_millis": 0, "delete_current": 0, "noop_update_total": 0,
                                      "is_throttled": false, "throttle_time_in_millis": 0]
                 }
                 return .object(o)
             }
             var per = JSONObject()
-            var docs = 0, deleted = 0, size = 0, indexed = 0, shards = 0, total = 0
+            var docs = 0, deleted = 0, size = 0, indexed = 0, deletes = 0, shards = 0, total = 0
             for i in list {
-                let d = i.docCount, dd = i.deletedDocCount, s = i.storeSizeBytes, n = Int(i.maxSeqNo + 1)
-                docs += d; deleted += dd; size += s; indexed += n
+                let d = i.docCount, dd = i.deletedDocCount, s = i.storeSizeBytes, n = i.indexTotal, x = i.deleteTotal
+                docs += d; deleted += dd; size += s; indexed += n; deletes += x
                 shards += i.numberOfShards
                 total += i.numberOfShards * (1 + i.settings.numberOfReplicas)
-                per[i.name] = .object(JSONObject([("uuid", .string(i.uuid)), ("primaries", block(d, dd, s, n)), ("total", block(d, dd, s, n))]))
+                per[i.name] = .object(JSONObject([("uuid", .string(i.uuid)), ("primaries", block(d, dd, s, n, x)), ("total", block(d, dd, s, n, x))]))
             }
             var o = JSONObject()
             o["_shards"] = ["total": .number(total), "successful": .number(shards), "failed": 0]
-            o["_all"] = ["primaries": block(docs, deleted, size, indexed), "total": block(docs, deleted, size, indexed)]
+            o["_all"] = ["primaries": block(docs, deleted, size, indexed, deletes), "total": block(docs, deleted, size, indexed, deletes)]
             o["indices"] = .object(per)
             return RESTResponse(200, .object(o))
         }

@@ -152,6 +152,7 @@ import Testing
                 let v = try json(try await client.execute(uri: "/s1/_stats", method: .get).body)
                 #expect(v["_all"]?["primaries"]?["docs"]?["count"] == 1)
                 #expect(v["indices"]?["s1"]?["total"]?["docs"]?["deleted"] == 0)
+                #expect(v["indices"]?["s1"]?["primaries"]?["indexing"]?["index_total"] == 1)
                 #expect((v["indices"]?["s1"]?["primaries"]?["store"]?["size_in_bytes"]?.int64Value ?? 0) > 0)
             }
             do {
