@@ -7,9 +7,9 @@ extension SearchlightAPI {
         r.add([.POST], "/_aliases") { req throws(OpenSearchError) in
             let body = try req.requiredJSON()
             guard case .array(let list)? = body["actions"] else {
-                throw OpenSearchError.actionValidation(["no actions specified"])
+                throw OpenSearchError.actionValidation(["Must specify at least one alias action"])
             }
-            if list.isEmpty { throw OpenSearchError.actionValidation(["no actions specified"]) }
+            if list.isEmpty { throw OpenSearchError.actionValidation(["Must specify at least one alias action"]) }
             var actions: [AliasAction] = []
             for item in list {
                 guard case .object(let o) = item, o.count == 1, let (kind, spec) = o.first(where: { _ in true }), case .object(let s) = spec else {
