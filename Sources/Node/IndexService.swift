@@ -55,6 +55,11 @@ public final class IndexService: Sendable {
     public static let primaryTerm: Int64 = 1
     /// Indexing buffer bounds per index (documents, `_source` bytes) before an unpublished flush.
     let bufferDocLimit: Int
+    /// Successful index/update and delete operations since start-up, for `_stats` `indexing`.
+    let indexedCount = Atomic<Int>(0)
+    let deletedCount = Atomic<Int>(0)
+    public var indexTotal: Int { indexedCount.load(ordering: .relaxed) }
+    public var deleteTotal: Int { deletedCount.load(ordering: .relaxed) }
     static let bufferByteLimit = 64 << 20
 
     init(name: String, uuid: String, createdMillis: Int64, mapping: Mapping, settings: IndexSettings, catalog: Catalog, dataPath: String,
@@ -200,11 +205,55 @@ public final class IndexService: Sendable {
     /// Applies a batch of writes: checks, maps and versions every operation, appends the batch to
     /// the translog in one durable transaction, then adds it to the write buffer. Items fail one by one.
     public func write(_ ops: [WriteOperation]) async -> [Result<WriteResult, OpenSearchError>] {
-        await withCheckedContinuation { cont in
+        if let block = writeBlock { return ops.map { _ in .failure(block) } }
+        let results = await withCheckedContinuation { cont in
             writeQueue.async {
                 cont.resume(returning: self.applyBatch(ops))
             }
         }
+        var indexed = 0, deleted = 0
+        for (op, r) in zip(ops, results) {
+            guard case .success = r else { continue }
+            if case .delete = op { deleted += 1 } else { indexed += 1 }
+        }
+        indexedCount.add(indexed, ordering: .relaxed)
+        deletedCount.add(deleted, ordering: .relaxed)
+        return results
+    }
+
+    /// The `cluster_block_exception` a search or get meets with `index.blocks.read`.
+    public var readBlock: OpenSearchError? {
+        guard settings.bool("index.blocks.read") else { return nil }
+        return OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [FORBIDDEN/7/index read (api)];", status: 403)
+    }
+
+    /// The `cluster_block_exception` a settings or mapping change meets on a read-only index
+    /// (only the `index.blocks.*` settings themselves may still change).
+    public var metadataBlock: OpenSearchError? {
+        let s = settings
+        if s.bool("index.blocks.read_only") {
+            return OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [FORBIDDEN/5/index read-only (api)];", status: 403)
+        }
+        if s.bool("index.blocks.read_only_allow_delete") {
+            return OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block];", status: 429)
+        }
+        return nil
+    }
+
+    /// The `cluster_block_exception` a write meets when `index.blocks.*` forbids writing; the
+    /// status is the highest of the blocks', as OpenSearch reports it.
+    public var writeBlock: OpenSearchError? {
+        let s = settings
+        var blocks: [String] = []
+        var status = 403
+        if s.bool("index.blocks.read_only") { blocks.append("FORBIDDEN/5/index read-only (api)") }
+        if s.bool("index.blocks.read_only_allow_delete") {
+            blocks.append("TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block")
+            status = 429
+        }
+        if s.bool("index.blocks.write") { blocks.append("FORBIDDEN/8/index write (api)") }
+        guard !blocks.isEmpty else { return nil }
+        return OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [\(blocks.joined(separator: ", "))];", status: status)
     }
 
     func conflict(_ id: String, _ reason: String) -> OpenSearchError {

@@ -25,6 +25,8 @@ struct BulkRequest {
         var pipeline: String?
         var requireAlias = false
         var sourceFilter: SourceFilter?
+        /// Alias names, for `require_alias`.
+        var aliasNames: Set<String> = []
     }
 
     /// Splits and parses the body. A malformed action line fails the whole request (like OpenSearch);
@@ -109,7 +111,7 @@ struct BulkRequest {
             }
             let targetProblem: OpenSearchError?
             do throws(OpenSearchError) {
-                try SearchlightAPI.checkWriteTarget(index!, pipeline: kind == .delete ? nil : pipeline, requireAlias: requireAlias)
+                try SearchlightAPI.checkWriteTarget(index!, pipeline: kind == .delete ? nil : pipeline, requireAlias: requireAlias, isAlias: defaults.aliasNames.contains(index!))
                 targetProblem = nil
             } catch { targetProblem = error }
             if kind == .delete {

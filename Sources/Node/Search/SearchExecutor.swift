@@ -99,7 +99,8 @@ public enum SearchExecutor {
                               k: Int, now: Int64) throws(OpenSearchError) -> SegmentResult {
         let searcher = SegmentSearcher(segment: view.segment, liveDocs: view.liveDocs, mapping: snap.mapping, stats: stats, now: now)
         let scoring = r.needsScores
-        var result = try searcher.search(r.query, scoring: scoring)
+        let query = snap.aliasFilter.map { Query.bool(BoolQuery(must: [r.query], filter: [$0])) } ?? r.query
+        var result = try searcher.search(query, scoring: scoring)
         // Aggregations see the query's matches; post_filter narrows only the hits.
         let partial = try r.aggregations.map { tree throws(OpenSearchError) in
             var ctx = SegmentAggregationContext(segment: view.segment, liveDocs: view.liveDocs, mapping: snap.mapping, stats: stats,
