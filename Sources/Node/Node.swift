@@ -19,6 +19,8 @@ public final class Node: Sendable {
     let indexingBufferDocs: Int
     let indexingBufferBytes: Int
     let registry = Mutex<[String: IndexService]>([:])
+    /// Open scroll contexts (`?scroll=`, `_search/scroll`).
+    public let scrolls = ScrollContexts()
     /// Aliases, templates and policies; see `ClusterMetadata`.
     let metadata = Mutex(ClusterMetadata())
     /// The clock lifecycle decisions use (milliseconds since the epoch); tests replace it.

@@ -13,6 +13,7 @@ extension SearchlightAPI {
         r.add([.GET, .POST], "/_search", search)
         r.add([.GET, .POST], "/{index}/_search", search)
         registerMultiSearch(&r, node)
+        registerScroll(&r, node)
         let count: Router.Handler = { req throws(OpenSearchError) in
             var query = Query.all
             if case .object(let o)? = try req.json() {
@@ -41,6 +42,12 @@ extension SearchlightAPI {
             let preFilter = req.params["pre_filter_shard_size"].flatMap { Int($0) }
             if let p = req.params["pre_filter_shard_size"], (Int(p) ?? 0) < 1 {
                 throw OpenSearchError.illegalArgument("preFilterShardSize must be >= 1")
+            }
+            if let scroll = req.params["scroll"] {
+                if request.size == 0 { throw OpenSearchError.illegalArgument("[size] cannot be [0] in a scroll context") }
+                if req.params["request_cache"] == "true" { throw OpenSearchError.illegalArgument("[request_cache] cannot be used in a scroll context") }
+                let keepAlive = try ScrollContexts.keepAlive(scroll)
+                return try await node.scrolls.start(snapshots, request, keepAlive: keepAlive, preFilterShardSize: preFilter)
             }
             return try await SearchExecutor.search(snapshots, request, preFilterShardSize: preFilter)
     }
