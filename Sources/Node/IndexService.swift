@@ -337,7 +337,18 @@ public final class IndexService: Sendable {
                     }
                     try check(req.conditions, id: id, current: cur)
                     guard let liveMeta = cur.flatMap({ $0.deleted ? nil : $0 }), let loc else {
-                        guard let upsert = req.docAsUpsert ? req.doc : req.upsert else { throw missing(id) }
+                        guard var upsert = req.docAsUpsert ? req.doc : req.upsert else { throw missing(id) }
+                        if req.script != nil && req.scriptedUpsert {
+                            let out = try req.runScript(source: upsert, upsert: true, index: name, id: id, version: -1,
+                                                        routing: req.conditions.routing)
+                            if out.op == .none {
+                                // Nothing existed and nothing is created: OpenSearch reports the unassigned markers.
+                                results.append(.success(WriteResult(index: name, id: id, version: -1, seqNo: -2, primaryTerm: 0,
+                                                                    result: .noop, shardsTotal: shardsTotal)))
+                                continue
+                            }
+                            upsert = out.source
+                        }
                         let raw = JSONWriter.serialize(.object(upsert))
                         var r = try indexDocument(id: id, source: .object(upsert), raw: raw, version: (cur?.version ?? 0) + 1, created: true,
                                                   routing: req.conditions.routing, replacing: loc)
@@ -349,8 +360,35 @@ public final class IndexService: Sendable {
                     guard case .object(let existing)? = try? JSONParser.parse(live.source) else {
                         throw OpenSearchError.mapperParsing("failed to parse existing document [\(id)]")
                     }
-                    let merged = IndexService.merge(existing, req.doc ?? JSONObject())
-                    if req.detectNoop && merged == existing {
+                    var merged: JSONObject
+                    if req.script != nil {
+                        let out = try req.runScript(source: existing, upsert: false, index: name, id: id, version: liveMeta.version,
+                                                    routing: liveMeta.routing)
+                        switch out.op {
+                        case .index:
+                            merged = out.source
+                        case .delete:
+                            let version = liveMeta.version + 1
+                            seq += 1
+                            overlay[id] = BufferedDocument(doc: StoredDocument(source: [], seqNo: seq, version: version, primaryTerm: Self.primaryTerm,
+                                                                               deleted: true), fields: [])
+                            supersede(loc)
+                            entries.append(TranslogEntry(indexUUID: uuid, op: .delete, id: id, seqNo: seq, version: version,
+                                                         primaryTerm: Self.primaryTerm, source: []))
+                            results.append(.success(WriteResult(index: name, id: id, version: version, seqNo: seq, primaryTerm: Self.primaryTerm,
+                                                                result: .deleted, shardsTotal: shardsTotal)))
+                            continue
+                        case .none, .create:
+                            var r = WriteResult(index: name, id: id, version: liveMeta.version, seqNo: liveMeta.seqNo, primaryTerm: liveMeta.primaryTerm,
+                                                result: .noop, shardsTotal: shardsTotal)
+                            if let f = req.sourceFilter { r.source = f.apply(live.source) }
+                            results.append(.success(r))
+                            continue
+                        }
+                    } else {
+                        merged = IndexService.merge(existing, req.doc ?? JSONObject())
+                    }
+                    if req.script == nil && req.detectNoop && merged == existing {
                         var r = WriteResult(index: name, id: id, version: liveMeta.version, seqNo: liveMeta.seqNo, primaryTerm: liveMeta.primaryTerm,
                                             result: .noop, shardsTotal: shardsTotal)
                         if let f = req.sourceFilter { r.source = f.apply(live.source) }

@@ -153,6 +153,10 @@ extension SearchlightAPI {
                 throw OpenSearchError.actionValidation(["can't provide version in update request"])
             }
             if let f = try sourceFilter(req) { update.sourceFilter = f }
+            update.retryOnConflict = Int(try req.int64("retry_on_conflict") ?? 0)
+            if update.retryOnConflict > 0 && update.conditions.ifSeqNo != nil {
+                throw OpenSearchError.actionValidation(["compare and write operations can not be retried"])
+            }
             let id = req[path: "id"]!
             if let problem = idProblem(id) { throw OpenSearchError.actionValidation([problem]) }
             try checkWriteTarget(name, pipeline: nil, requireAlias: try req.bool("require_alias", default: false))

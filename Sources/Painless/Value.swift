@@ -1,0 +1,260 @@
+import JSON
+
+/// A Painless runtime value. Lists and maps are references, as in Java: `def l = ctx._source.tags;
+/// l.add(x)` changes the document. Integers are one 64-bit case (Java's int and long differ only on
+/// overflow here); a variable declared `int` truncates to 32 bits on assignment.
+public enum Value {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case list(PainlessList)
+    case map(PainlessMap)
+
+    /// The Java class name OpenSearch would report for this value in errors.
+    public var javaClass: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "java.lang.Boolean"
+        case .int(let i): return Int64(Int32(truncatingIfNeeded: i)) == i ? "java.lang.Integer" : "java.lang.Long"
+        case .double: return "java.lang.Double"
+        case .string: return "java.lang.String"
+        case .list(let l): return l.isSet ? "java.util.HashSet" : "java.util.ArrayList"
+        case .map: return "java.util.HashMap"
+        }
+    }
+
+    public var isNull: Bool { if case .null = self { return true }; return false }
+
+    /// `String.valueOf(x)` as Java prints it (string concatenation, `toString()`).
+    public var javaString: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .double(let d): return Value.javaDouble(d)
+        case .string(let s): return s
+        case .list(let l): return "[" + l.items.map(\.javaString).joined(separator: ", ") + "]"
+        case .map(let m): return "{" + zip(m.keys, m.values).map { "\($0)=\($1.javaString)" }.joined(separator: ", ") + "}"
+        }
+    }
+
+    /// `Double.toString`: plain decimals in [1e-3, 1e7), otherwise `1.0E7` notation.
+    static func javaDouble(_ d: Double) -> String {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
+        let m = abs(d)
+        if m == 0 || (m >= 1e-3 && m < 1e7) {
+            if d == d.rounded() { return String(Int64(d)) + ".0" }
+            return "\(d)"
+        }
+        var exp = Int((m).log10Floor)
+        var mant = d / pow10(exp)
+        if abs(mant) >= 10 { mant /= 10; exp += 1 }
+        let ms = mant == mant.rounded() ? String(Int64(mant)) + ".0" : "\(mant)"
+        return "\(ms)E\(exp)"
+    }
+
+    static func pow10(_ e: Int) -> Double {
+        var r = 1.0
+        if e >= 0 { for _ in 0..<e { r *= 10 } } else { for _ in 0..<(-e) { r /= 10 } }
+        return r
+    }
+
+    /// Converts a parsed JSON document into fresh script values (maps and lists are new objects).
+    public init(_ json: JSONValue) {
+        switch json {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .int(let i): self = .int(i)
+        case .double(let d): self = .double(d)
+        case .string(let s): self = .string(s)
+        case .array(let a): self = .list(PainlessList(a.map(Value.init)))
+        case .object(let o):
+            let m = PainlessMap(capacity: o.count)
+            for (k, v) in o { m.appendNew(k, Value(v)) }
+            self = .map(m)
+        }
+    }
+
+    /// Converts back to JSON; a map or list that contains itself is OpenSearch's
+    /// "Iterable object is self-referencing itself".
+    public func json() throws(PainlessError) -> JSONValue {
+        var path: [ObjectIdentifier] = []
+        return try toJSON(&path)
+    }
+
+    func toJSON(_ path: inout [ObjectIdentifier]) throws(PainlessError) -> JSONValue {
+        switch self {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .double(let d): return .double(d)
+        case .string(let s): return .string(s)
+        case .list(let l):
+            let id = ObjectIdentifier(l)
+            if path.contains(id) { throw PainlessError.selfReference }
+            path.append(id)
+            defer { path.removeLast() }
+            var out: [JSONValue] = []
+            out.reserveCapacity(l.items.count)
+            for v in l.items { out.append(try v.toJSON(&path)) }
+            return .array(out)
+        case .map(let m):
+            let id = ObjectIdentifier(m)
+            if path.contains(id) { throw PainlessError.selfReference }
+            path.append(id)
+            defer { path.removeLast() }
+            var o = JSONObject()
+            for i in m.keys.indices { o[m.keys[i]] = try m.values[i].toJSON(&path) }
+            return .object(o)
+        }
+    }
+}
+
+extension Double {
+    fileprivate var log10Floor: Double {
+        var e = 0.0, m = self
+        while m >= 10 { m /= 10; e += 1 }
+        while m < 1 { m *= 10; e -= 1 }
+        return e
+    }
+}
+
+/// `java.util.ArrayList` (or a `HashSet` when `isSet`: `add` skips elements already present).
+public final class PainlessList {
+    public var items: [Value]
+    public let isSet: Bool
+
+    public init(_ items: [Value] = [], isSet: Bool = false) {
+        self.items = items
+        self.isSet = isSet
+    }
+
+    func contains(_ v: Value) -> Bool {
+        for e in items where Value.equal(e, v) { return true }
+        return false
+    }
+
+    func indexOf(_ v: Value) -> Int {
+        for (i, e) in items.enumerated() where Value.equal(e, v) { return i }
+        return -1
+    }
+
+    /// `add`: true when the collection changed.
+    @discardableResult
+    func add(_ v: Value) -> Bool {
+        if isSet && contains(v) { return false }
+        items.append(v)
+        return true
+    }
+}
+
+/// `java.util.HashMap` with string keys, keeping insertion order (documents echo back as written).
+/// Small maps search keys linearly; larger ones keep a hash index.
+public final class PainlessMap {
+    public private(set) var keys: [String] = []
+    public private(set) var values: [Value] = []
+    private var index: [String: Int]? = nil
+    static let indexThreshold = 12
+
+    public init(capacity: Int = 0) {
+        keys.reserveCapacity(capacity)
+        values.reserveCapacity(capacity)
+    }
+
+    public var count: Int { keys.count }
+
+    public func slot(_ key: String) -> Int? {
+        if let index { return index[key] }
+        for i in keys.indices where keys[i] == key { return i }
+        return nil
+    }
+
+    public subscript(key: String) -> Value? {
+        guard let i = slot(key) else { return nil }
+        return values[i]
+    }
+
+    /// `put`: returns the previous value.
+    @discardableResult
+    public func put(_ key: String, _ value: Value) -> Value {
+        if let i = slot(key) {
+            let old = values[i]
+            values[i] = value
+            return old
+        }
+        appendNew(key, value)
+        return .null
+    }
+
+    /// Appends a key known to be absent.
+    func appendNew(_ key: String, _ value: Value) {
+        keys.append(key)
+        values.append(value)
+        if index != nil {
+            index![key] = keys.count - 1
+        } else if keys.count > PainlessMap.indexThreshold {
+            var d: [String: Int] = [:]
+            d.reserveCapacity(keys.count * 2)
+            for (i, k) in keys.enumerated() { d[k] = i }
+            index = d
+        }
+    }
+
+    @discardableResult
+    public func remove(_ key: String) -> Value {
+        guard let i = slot(key) else { return .null }
+        let old = values[i]
+        keys.remove(at: i)
+        values.remove(at: i)
+        if index != nil {
+            var d: [String: Int] = [:]
+            for (j, k) in keys.enumerated() { d[k] = j }
+            index = d
+        }
+        return old
+    }
+
+    func removeAll() {
+        keys.removeAll()
+        values.removeAll()
+        index = nil
+    }
+}
+
+extension Value {
+    /// `Object.equals` as Painless's `==` uses it: numbers compare by value across int/double.
+    public static func equal(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.double(let x), .double(let y)): return x == y
+        case (.int(let x), .double(let y)): return Double(x) == y
+        case (.double(let x), .int(let y)): return x == Double(y)
+        case (.string(let x), .string(let y)): return x == y
+        case (.list(let x), .list(let y)):
+            if x === y { return true }
+            if x.isSet != y.isSet || x.items.count != y.items.count { return false }
+            if x.isSet { return x.items.allSatisfy { y.contains($0) } }
+            for i in x.items.indices where !equal(x.items[i], y.items[i]) { return false }
+            return true
+        case (.map(let x), .map(let y)):
+            if x === y { return true }
+            if x.count != y.count { return false }
+            for i in x.keys.indices {
+                guard let v = y[x.keys[i]], equal(x.values[i], v) else { return false }
+            }
+            return true
+        default: return false
+        }
+    }
+
+    /// Map keys are strings here; other keys use their Java string form.
+    var mapKey: String {
+        if case .string(let s) = self { return s }
+        return javaString
+    }
+}
