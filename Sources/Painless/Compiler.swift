@@ -8,9 +8,11 @@ enum Flow { case normal, breakLoop, continueLoop, returned }
 /// The mutable state of one script execution: local variable slots (0 = `ctx`, 1 = `params`),
 /// the return value and the loop counter that stops runaway scripts.
 final class Frame {
-    var slots: [Value]
-    var returnValue: Value = .null
-    var loopCount = 0
+    // Unchecked exclusivity: a frame lives on one thread for one execution, and no closure
+    // holds an access to a slot across a call.
+    @exclusivity(unchecked) var slots: [Value]
+    @exclusivity(unchecked) var returnValue: Value = .null
+    @exclusivity(unchecked) var loopCount = 0
     let maxLoops: Int
 
     init(slotCount: Int, maxLoops: Int) {

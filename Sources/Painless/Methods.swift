@@ -227,6 +227,22 @@ enum Methods {
 
     /// `String.compareTo`: UTF-16 code unit order, difference of the first differing units.
     static func compareUTF16(_ a: String, _ b: String) -> Int {
+        // Fast path over UTF-8: up to the first difference the strings are equal, and if the
+        // differing bytes are ASCII they are the differing UTF-16 units too.
+        var x = a.utf8.makeIterator(), y = b.utf8.makeIterator()
+        while true {
+            switch (x.next(), y.next()) {
+            case (nil, nil): return 0
+            case (nil, _), (_, nil): return a.utf16.count - b.utf16.count
+            case (let p?, let q?):
+                if p == q { continue }
+                if p < 0x80 && q < 0x80 { return Int(p) - Int(q) }
+                return compareUTF16Slow(a, b)
+            }
+        }
+    }
+
+    static func compareUTF16Slow(_ a: String, _ b: String) -> Int {
         var i = a.utf16.makeIterator(), j = b.utf16.makeIterator()
         while true {
             switch (i.next(), j.next()) {

@@ -106,9 +106,10 @@ public enum Value {
             if path.contains(id) { throw PainlessError.selfReference }
             path.append(id)
             defer { path.removeLast() }
-            var o = JSONObject()
-            for i in m.keys.indices { o[m.keys[i]] = try m.values[i].toJSON(&path) }
-            return .object(o)
+            var values: [JSONValue] = []
+            values.reserveCapacity(m.count)
+            for v in m.values { values.append(try v.toJSON(&path)) }
+            return .object(JSONObject(uniqueKeys: m.keys, values: values))
         }
     }
 }
@@ -124,7 +125,8 @@ extension Double {
 
 /// `java.util.ArrayList` (or a `HashSet` when `isSet`: `add` skips elements already present).
 public final class PainlessList {
-    public var items: [Value]
+    /// Unchecked exclusivity: a list belongs to one script execution on one thread.
+    @exclusivity(unchecked) public var items: [Value]
     public let isSet: Bool
 
     public init(_ items: [Value] = [], isSet: Bool = false) {
@@ -154,10 +156,11 @@ public final class PainlessList {
 /// `java.util.HashMap` with string keys, keeping insertion order (documents echo back as written).
 /// Small maps search keys linearly; larger ones keep a hash index.
 public final class PainlessMap {
-    public private(set) var keys: [String] = []
-    public private(set) var values: [Value] = []
-    private var index: [String: Int]? = nil
-    static let indexThreshold = 12
+    // Unchecked exclusivity: a map belongs to one script execution on one thread.
+    @exclusivity(unchecked) public private(set) var keys: [String] = []
+    @exclusivity(unchecked) public private(set) var values: [Value] = []
+    @exclusivity(unchecked) private var index: [String: Int]? = nil
+    static let indexThreshold = 32
 
     public init(capacity: Int = 0) {
         keys.reserveCapacity(capacity)
