@@ -60,7 +60,7 @@ extension PainlessScript {
         try execute(ctx: .map(ctx), params: params.map { Value(.object($0)) } ?? .map(PainlessMap()))
         var op: UpdateOutcome.Operation
         switch ctx["op"] {
-        case .string(let s)?: op = UpdateOutcome.Operation(rawValue: s) ?? .none
+        case .string(let s)?: op = UpdateOutcome.Operation(rawValue: s == "noop" ? "none" : s) ?? .none
         default: op = .none
         }
         if upsert && op != .create && op != .none { op = .none }

@@ -42,6 +42,15 @@ extension SearchlightAPI {
                 var opPositions: [Int] = []
                 for p in positions {
                     switch parsed.items[p].operation {
+                    case .success(.update(let id, var u)) where u.script?.id != nil:
+                        // A stored script: the item carries its id, the catalog its source.
+                        do throws(OpenSearchError) {
+                            u.script = try node.resolveStoredScript(u.script!)
+                            ops.append(.update(id: id, request: u)); opPositions.append(p)
+                        } catch {
+                            let e = OpenSearchError("illegal_argument_exception", "failed to execute script", status: 400, causedBy: error)
+                            results[p] = itemError(parsed.items[p], index: name, e); errors = true
+                        }
                     case .success(let op): ops.append(op); opPositions.append(p)
                     case .failure(let e): results[p] = itemError(parsed.items[p], index: name, e); errors = true
                     }

@@ -17,6 +17,8 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerDocuments(&r, node)
         SearchlightAPI.registerBulk(&r, node)
         SearchlightAPI.registerSearch(&r, node)
+        SearchlightAPI.registerUpdateByQuery(&r, node)
+        SearchlightAPI.registerScripts(&r, node)
         self.router = r
     }
 

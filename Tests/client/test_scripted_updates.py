@@ -193,3 +193,44 @@ def test_bulk_update_items(client, idx):
     assert [i.get("result") for i in items] == ["created", "updated", None, "noop"]
     assert items[2]["status"] == 400 and items[2]["error"]["caused_by"]["type"] == "script_exception"
     assert items[3]["get"]["_source"] == {"c": 1}
+
+
+def test_update_by_query(client, idx):
+    for i in range(1, 6):
+        client.index(index=idx, id=str(i), body={"n": i, "k": "a" if i <= 3 else "b"})
+    client.indices.refresh(index=idx)
+    r = client.update_by_query(index=idx, body={
+        "query": {"term": {"k.keyword": "a"}},
+        "script": {"source": "if (ctx._source.n == 2) { ctx.op = 'noop' } else { ctx._source.n += params.d }", "params": {"d": 100}},
+    }, params={"refresh": "true"})
+    assert (r["total"], r["updated"], r["noops"], r["deleted"], r["version_conflicts"]) == (3, 2, 1, 0, 0)
+    assert r["failures"] == []
+    assert client.get(index=idx, id="1")["_source"]["n"] == 101
+    assert client.get(index=idx, id="2")["_source"]["n"] == 2
+    r = client.update_by_query(index=idx, body={"query": {"term": {"k.keyword": "b"}}, "script": "ctx.op = 'delete'"},
+                               params={"refresh": "true"})
+    assert r["deleted"] == 2
+    assert client.count(index=idx)["count"] == 3
+    with pytest.raises(RequestError) as e:
+        client.update_by_query(index=idx, body={"script": "ctx._source.x = "})
+    assert e.value.info["error"]["type"] == "script_exception"
+
+
+def test_stored_scripts(client, idx):
+    sid = idx + "-inc"
+    assert client.put_script(id=sid, body={"script": {"lang": "painless", "source": "ctx._source.n += params.by"}})["acknowledged"]
+    got = client.get_script(id=sid)
+    assert got["found"] and got["script"]["source"] == "ctx._source.n += params.by"
+    client.index(index=idx, id="1", body={"n": 1})
+    client.update(index=idx, id="1", body={"script": {"id": sid, "params": {"by": 2}}})
+    client.bulk(body=[{"update": {"_index": idx, "_id": "1"}}, {"script": {"id": sid, "params": {"by": 3}}}])
+    assert client.get(index=idx, id="1")["_source"] == {"n": 6}
+    with pytest.raises(RequestError) as e:
+        client.put_script(id=sid + "-bad", body={"script": {"lang": "painless", "source": "ctx._source.n +"}})
+    assert e.value.info["error"]["type"] == "script_exception"
+    assert client.delete_script(id=sid)["acknowledged"]
+    with pytest.raises(Exception):
+        client.get_script(id=sid)
+    with pytest.raises(RequestError) as e:
+        client.update(index=idx, id="1", body={"script": {"id": sid, "params": {"by": 2}}})
+    assert e.value.info["error"]["caused_by"]["type"] == "resource_not_found_exception"
