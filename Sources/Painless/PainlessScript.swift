@@ -18,18 +18,23 @@ public struct PainlessScript: Sendable {
     }
 
     /// Runs with `ctx` and `params` bound; returns the script's value (`return x`, or its last expression).
-    @discardableResult
-    public func execute(ctx: Value, params: Value) throws(PainlessError) -> Value {
+    /// Runs with `ctx` and `params` bound, hands the frame to `read` for the results, then
+    /// empties every collection the execution could reach (see `Value.teardown`).
+    func run<R>(ctx: Value, params: Value, _ read: (Value) throws(PainlessError) -> R) throws(PainlessError) -> R {
         let f = Frame(slotCount: slotCount, maxLoops: PainlessScript.maxLoopIterations)
         f.slots[0] = ctx
         f.slots[1] = params
+        defer {
+            Value.teardown(f.slots + [f.returnValue])
+            f.slots = []
+        }
         _ = try body(f)
-        return f.returnValue
+        return try read(f.returnValue)
     }
 
     /// Evaluates a standalone script (tests, `_scripts/painless/_execute`-like uses).
     public func evaluate(params: JSONValue = .object(JSONObject())) throws(PainlessError) -> JSONValue {
-        try execute(ctx: .map(PainlessMap()), params: Value(params)).json()
+        try run(ctx: .map(PainlessMap()), params: Value(params)) { v throws(PainlessError) in try v.json() }
     }
 }
 
@@ -57,7 +62,12 @@ extension PainlessScript {
         let src = Value(.object(source))
         ctx.put("_source", src)
         ctx.put("_now", .int(now))
-        try execute(ctx: .map(ctx), params: params.map { Value(.object($0)) } ?? .map(PainlessMap()))
+        return try run(ctx: .map(ctx), params: params.map { Value(.object($0)) } ?? .map(PainlessMap())) { _ throws(PainlessError) in
+            try PainlessScript.outcome(ctx, original: source, upsert: upsert)
+        }
+    }
+
+    static func outcome(_ ctx: PainlessMap, original source: JSONObject, upsert: Bool) throws(PainlessError) -> UpdateOutcome {
         var op: UpdateOutcome.Operation
         switch ctx["op"] {
         case .string(let s)?: op = UpdateOutcome.Operation(rawValue: s == "noop" ? "none" : s) ?? .none

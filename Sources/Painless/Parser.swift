@@ -4,6 +4,15 @@
 struct Parser {
     var tokens: [Token]
     var pos = 0
+    /// Nesting of statements and unary expressions; bounded so a hostile script cannot exhaust
+    /// the stack of the parser, the compiler or the evaluator (all recursive).
+    var depth = 0
+    static let maxDepth = 256
+
+    mutating func enter(_ offset: Int) throws(PainlessError) {
+        depth += 1
+        if depth > Parser.maxDepth { throw .syntax("script is nested too deeply (more than \(Parser.maxDepth) levels)", at: offset) }
+    }
 
     /// Classes whose static members are callable (`Math.max`, `Integer.parseInt`, …).
     static let staticClasses: Set<String> = ["Math", "Integer", "Long", "Double", "Float", "String", "Boolean", "Objects", "Collections"]
@@ -73,6 +82,8 @@ struct Parser {
 
     mutating func statement() throws(PainlessError) -> Stmt {
         let t = peek
+        try enter(t.offset)
+        defer { depth -= 1 }
         if t.isSymbol("{") { return try block() }
         if t.isSymbol(";") { pos += 1; return .empty }
         if case .identifier(let word) = t.kind {
@@ -199,6 +210,8 @@ struct Parser {
     // MARK: Expressions, lowest precedence first
 
     mutating func expression() throws(PainlessError) -> Expr {
+        try enter(peek.offset)
+        defer { depth -= 1 }
         let lhs = try conditional()
         let t = peek
         if case .symbol(let s) = t.kind {
@@ -238,6 +251,8 @@ struct Parser {
         let lhs = try orExpr()
         if peek.isSymbol("?:") {
             let off = advance().offset
+            try enter(off)
+            defer { depth -= 1 }
             return .elvis(lhs, try elvis(), off)
         }
         return lhs
@@ -245,8 +260,11 @@ struct Parser {
 
     mutating func orExpr() throws(PainlessError) -> Expr {
         var lhs = try andExpr()
+        var added = 0
+        defer { depth -= added }
         while peek.isSymbol("||") {
             let off = advance().offset
+            try enter(off); added += 1
             lhs = .or(lhs, try andExpr(), off)
         }
         return lhs
@@ -254,8 +272,11 @@ struct Parser {
 
     mutating func andExpr() throws(PainlessError) -> Expr {
         var lhs = try binary(0)
+        var added = 0
+        defer { depth -= added }
         while peek.isSymbol("&&") {
             let off = advance().offset
+            try enter(off); added += 1
             lhs = .and(lhs, try binary(0), off)
         }
         return lhs
@@ -268,8 +289,12 @@ struct Parser {
     mutating func binary(_ level: Int) throws(PainlessError) -> Expr {
         if level == Parser.levels.count { return try unary() }
         var lhs = try binary(level + 1)
+        var added = 0
+        defer { depth -= added }
         while true {
             let t = peek
+            // Left-deep chains (`1 + 1 + …`) nest as deeply as parentheses do.
+            if case .symbol(let s) = t.kind, Parser.levels[level].contains(s) { try enter(t.offset); added += 1 }
             if level == 4, t.isWord("instanceof") {
                 pos += 1
                 guard case .identifier(let n) = peek.kind, let type = TypeName(rawValue: n) else { throw unexpected() }
@@ -285,6 +310,8 @@ struct Parser {
 
     mutating func unary() throws(PainlessError) -> Expr {
         let t = peek
+        try enter(t.offset)
+        defer { depth -= 1 }
         if case .symbol(let s) = t.kind {
             switch s {
             case "!": pos += 1; return .unary(.not, try unary(), t.offset)
@@ -315,8 +342,11 @@ struct Parser {
 
     mutating func postfix(_ base: Expr) throws(PainlessError) -> Expr {
         var e = base
+        var added = 0
+        defer { depth -= added }
         while true {
             let t = peek
+            try enter(t.offset); added += 1
             if t.isSymbol(".") || t.isSymbol("?.") {
                 pos += 1
                 let nullSafe = t.isSymbol("?.")

@@ -28,15 +28,18 @@ public enum Value {
     public var isNull: Bool { if case .null = self { return true }; return false }
 
     /// `String.valueOf(x)` as Java prints it (string concatenation, `toString()`).
-    public var javaString: String {
+    public var javaString: String { javaString(depth: 0) }
+
+    func javaString(depth: Int) -> String {
+        if depth > Value.maxDepth { return "..." }
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
         case .double(let d): return Value.javaDouble(d)
         case .string(let s): return s
-        case .list(let l): return "[" + l.items.map(\.javaString).joined(separator: ", ") + "]"
-        case .map(let m): return "{" + zip(m.keys, m.values).map { "\($0)=\($1.javaString)" }.joined(separator: ", ") + "}"
+        case .list(let l): return "[" + l.items.map { $0.javaString(depth: depth + 1) }.joined(separator: ", ") + "]"
+        case .map(let m): return "{" + zip(m.keys, m.values).map { "\($0)=\($1.javaString(depth: depth + 1))" }.joined(separator: ", ") + "}"
         }
     }
 
@@ -85,7 +88,13 @@ public enum Value {
         return try toJSON(&path)
     }
 
+    /// Nesting bound for conversions, printing and equality (all recursive).
+    static let maxDepth = 512
+
     func toJSON(_ path: inout [ObjectIdentifier]) throws(PainlessError) -> JSONValue {
+        if path.count > Value.maxDepth {
+            throw PainlessError(.runtime, "illegal_argument_exception", "script output is nested more than \(Value.maxDepth) levels deep", at: -1)
+        }
         switch self {
         case .null: return .null
         case .bool(let b): return .bool(b)
@@ -134,6 +143,8 @@ public final class PainlessList {
         self.isSet = isSet
     }
 
+    deinit { Value.release(&items) }
+
     func contains(_ v: Value) -> Bool {
         for e in items where Value.equal(e, v) { return true }
         return false
@@ -166,6 +177,8 @@ public final class PainlessMap {
         keys.reserveCapacity(capacity)
         values.reserveCapacity(capacity)
     }
+
+    deinit { Value.release(&values) }
 
     public var count: Int { keys.count }
 
@@ -220,6 +233,12 @@ public final class PainlessMap {
         return old
     }
 
+    fileprivate func clearForRelease() {
+        keys = []
+        values = []
+        index = nil
+    }
+
     func removeAll() {
         keys.removeAll()
         values.removeAll()
@@ -229,7 +248,10 @@ public final class PainlessMap {
 
 extension Value {
     /// `Object.equals` as Painless's `==` uses it: numbers compare by value across int/double.
-    public static func equal(_ a: Value, _ b: Value) -> Bool {
+    public static func equal(_ a: Value, _ b: Value) -> Bool { equal(a, b, depth: 0) }
+
+    static func equal(_ a: Value, _ b: Value, depth: Int) -> Bool {
+        if depth > maxDepth { return false }
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
@@ -242,13 +264,13 @@ extension Value {
             if x === y { return true }
             if x.isSet != y.isSet || x.items.count != y.items.count { return false }
             if x.isSet { return x.items.allSatisfy { y.contains($0) } }
-            for i in x.items.indices where !equal(x.items[i], y.items[i]) { return false }
+            for i in x.items.indices where !equal(x.items[i], y.items[i], depth: depth + 1) { return false }
             return true
         case (.map(let x), .map(let y)):
             if x === y { return true }
             if x.count != y.count { return false }
             for i in x.keys.indices {
-                guard let v = y[x.keys[i]], equal(x.values[i], v) else { return false }
+                guard let v = y[x.keys[i]], equal(x.values[i], v, depth: depth + 1) else { return false }
             }
             return true
         default: return false
@@ -259,5 +281,55 @@ extension Value {
     var mapKey: String {
         if case .string(let s) = self { return s }
         return javaString
+    }
+}
+
+extension Value {
+    var isContainer: Bool {
+        switch self { case .list, .map: return true; default: return false }
+    }
+
+    /// Releases nested lists and maps iteratively: a script can build a chain a million levels
+    /// deep (`m = ['x': m]` in a loop), and freeing it recursively would overflow the stack.
+    static func release(_ values: inout [Value]) {
+        guard values.contains(where: \.isContainer) else { return }
+        var pending: [Value] = []
+        swap(&pending, &values)
+        while !pending.isEmpty {
+            // Hold the popped container in exactly one reference, so uniqueness can be checked.
+            var list: PainlessList? = nil
+            var map: PainlessMap? = nil
+            switch pending.removeLast() {
+            case .list(let l): list = l
+            case .map(let m): map = m
+            default: break
+            }
+            if list != nil, isKnownUniquelyReferenced(&list!) {
+                pending.append(contentsOf: list!.items)
+                list!.items = []
+            }
+            if map != nil, isKnownUniquelyReferenced(&map!) {
+                pending.append(contentsOf: map!.values)
+                map!.clearForRelease()
+            }
+        }
+    }
+
+    /// Empties every list and map reachable from `roots`, after a script's result has been read:
+    /// this breaks reference cycles a script may have built (`ctx._source.ctx = ctx`), which
+    /// would otherwise leak.
+    static func teardown(_ roots: [Value]) {
+        var pending = roots.filter(\.isContainer)
+        while let v = pending.popLast() {
+            switch v {
+            case .list(let l):
+                for e in l.items where e.isContainer { pending.append(e) }
+                l.items = []
+            case .map(let m):
+                for e in m.values where e.isContainer { pending.append(e) }
+                m.clearForRelease()
+            default: break
+            }
+        }
     }
 }

@@ -131,6 +131,27 @@ import Testing
         #expect(e.message == message)
     }
 
+    @Test func deepNestingIsACompileError() throws {
+        let e = try #require(failure(String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000)))
+        #expect(e.phase == .compile)
+        let chain = try #require(failure(String(repeating: "!", count: 5000) + "true"))
+        #expect(chain.phase == .compile)
+        #expect(try eval(String(repeating: "(", count: 100) + "1" + String(repeating: ")", count: 100)) == 1)
+        for deep in ["1" + String(repeating: " + 1", count: 5000), "def a = 0; " + String(repeating: "a = ", count: 5000) + "1",
+                     "def m = [:]; m" + String(repeating: ".x", count: 5000), "true" + String(repeating: " && true", count: 5000),
+                     "null" + String(repeating: " ?: null", count: 5000), String(repeating: "{", count: 5000)] {
+            #expect(failure(deep)?.phase == .compile)
+        }
+        #expect(try eval("1" + String(repeating: " + 1", count: 200)) == 201)
+    }
+
+    @Test func deepStructuresDoNotOverflowTheStack() throws {
+        // Built, dropped and freed without recursion; converting it to JSON is refused.
+        #expect(try eval("def m = [:]; for (int i = 0; i < 200000; i++) { m = ['x': m] } m = null; 1") == 1)
+        #expect(failure("def m = [:]; for (int i = 0; i < 100000; i++) { m = ['x': m] } m")?.type == "illegal_argument_exception")
+        #expect(try eval("def l = []; for (int i = 0; i < 100000; i++) { l = [l] } ('' + l).length() > 0") == true)
+    }
+
     @Test(arguments: [
         ("def m = null; m.x", "null_pointer_exception", 16),
         ("params.a.b", "null_pointer_exception", 9),
