@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: strict),
         .testTarget(name: "IndexTests", dependencies: ["Index"], swiftSettings: strict),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "Query", "Index", "JSON"], swiftSettings: strict),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Query", "Index", "JSON", "Painless"], swiftSettings: strict),
         .testTarget(name: "PainlessTests", dependencies: ["Painless", "Index", "JSON"], swiftSettings: strict),
         .testTarget(name: "QueryTests", dependencies: ["Query", "Index", "JSON"], swiftSettings: strict),
         .testTarget(name: "AggregationsTests", dependencies: ["Aggregations", "Index", "Query", "JSON", "Node"], swiftSettings: strict),
