@@ -72,6 +72,7 @@ indirect enum Stmt: Sendable {
     case breakLoop(Int)
     case continueLoop(Int)
     case returnValue(Expr?, Int)
-    case throwError(Expr, Int)
+    /// `throw new IllegalArgumentException(message)`.
+    case throwException(type: String, message: Expr?, Int)
     case empty
 }

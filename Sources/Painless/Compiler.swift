@@ -225,11 +225,20 @@ struct Compiler {
             guard let e else { return { f in f.returnValue = .null; return .returned } }
             let ev = try expr(e)
             return { f throws(PainlessError) in f.returnValue = try ev(f); return .returned }
-        case .throwError(let e, let off):
-            let ev = try expr(e)
+        case .throwException(let cls, let message, let off):
+            // IllegalArgumentException → illegal_argument_exception, as OpenSearch names causes.
+            var type = ""
+            for (i, ch) in cls.enumerated() {
+                if ch.isUppercase && i > 0 { type += "_" }
+                type += ch.lowercased()
+            }
+            let name = type
+            var ev: Eval? = nil
+            if let message { ev = try expr(message) }
+            let msg = ev
             return { f throws(PainlessError) in
-                let v = try ev(f)
-                throw PainlessError(.runtime, "script_exception", v.javaString, at: off)
+                let text = try msg.map { m throws(PainlessError) in try m(f) }?.javaString ?? ""
+                throw PainlessError(.runtime, name, text, at: off)
             }
         }
     }

@@ -4,7 +4,7 @@ import Foundation
 enum Method: String, Sendable {
     // Collections
     case add, addAll, contains, containsAll, size, isEmpty, get, set, remove, indexOf, lastIndexOf, clear, subList, sort
-    case containsKey, containsValue, put, putAll, putIfAbsent, keySet, values, getOrDefault
+    case containsKey, containsValue, put, putAll, putIfAbsent, keySet, values, getOrDefault, entrySet, getKey, getValue
     // Strings
     case compareTo, equals, length, startsWith, endsWith, substring, toLowerCase, toUpperCase, trim, replace
     case equalsIgnoreCase, concat, splitOnToken, charAt
@@ -125,6 +125,18 @@ enum Methods {
                 return .null
             case (.remove, 1): return mp.remove(a.mapKey)
             case (.keySet, 0): return .list(PainlessList(mp.keys.map { .string($0) }, isSet: true))
+            case (.entrySet, 0):
+                // Entries are small maps; `getKey()`/`getValue()` read them (no `setValue`).
+                var entries: [Value] = []
+                for i in mp.keys.indices {
+                    let e = PainlessMap(capacity: 2)
+                    e.put("key", .string(mp.keys[i]))
+                    e.put("value", mp.values[i])
+                    entries.append(.map(e))
+                }
+                return .list(PainlessList(entries))
+            case (.getKey, 0): return mp["key"] ?? .null
+            case (.getValue, 0): return mp["value"] ?? .null
             case (.values, 0): return .list(PainlessList(mp.values))
             case (.size, 0): return .int(Int64(mp.count))
             case (.isEmpty, 0): return .bool(mp.count == 0)

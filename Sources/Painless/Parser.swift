@@ -126,9 +126,13 @@ struct Parser {
                 return .returnValue(e, t.offset)
             case "throw":
                 pos += 1
-                let e = try expression()
+                guard peek.isWord("new"), case .identifier(let cls) = peek(1).kind,
+                      cls.hasSuffix("Exception") || cls.hasSuffix("Error") else { throw unexpected() }
+                pos += 2
+                let args = try arguments()
+                guard args.count <= 1 else { throw unexpected() }
                 try endStatement()
-                return .throwError(e, t.offset)
+                return .throwException(type: cls, message: args.first, t.offset)
             case "try", "catch", "else": throw unexpected()
             default: break
             }

@@ -96,6 +96,7 @@ import Testing
         #expect(try eval("def l = []; def alias = l; alias.add(1); l") == [1])
         #expect(try eval("[1, [2]] == [1, [2]]") == true)
         #expect(try eval("def m = new HashMap(['a': 1]); m.put('b', 2); m") == ["a": 1, "b": 2])
+        #expect(try eval("def s = ''; for (def e : ['a': 1, 'b': 2].entrySet()) { s += e.getKey() + '=' + e.getValue() + ';' } s") == "a=1;b=2;")
     }
 
     @Test func params() throws {
@@ -164,6 +165,7 @@ import Testing
         ("1 / 0", "arithmetic_exception", 2),
         ("[1].foo()", "illegal_argument_exception", 4),
         ("while (true) {}", "painless_error", 0),
+        ("if (params.x == null) { throw new IllegalArgumentException('x is required') }", "illegal_argument_exception", 24),
     ])
     func runtimeErrors(src: String, type: String, offset: Int) throws {
         let e = try #require(failure(src))
