@@ -255,6 +255,9 @@ public final class IndexService: Sendable {
             return ops.map { _ in .failure(e) }
         }
         var overlay: [String: BufferedDocument] = [:]
+        /// Sources this batch wrote, already parsed: a run of updates to one document (a session
+        /// summary upserted per event) parses it once.
+        var parsedSources: [String: JSONObject] = [:]
         var superseded: [(Int, Int32)] = []
         var entries: [TranslogEntry] = []
         entries.reserveCapacity(ops.count)
@@ -292,6 +295,7 @@ public final class IndexService: Sendable {
             seq += 1
             let doc = StoredDocument(source: raw, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, routing: routing)
             overlay[id] = BufferedDocument(doc: doc, fields: parsed.fields)
+            if case .object(let o) = source { parsedSources[id] = o } else { parsedSources[id] = nil }
             supersede(loc)
             entries.append(TranslogEntry(indexUUID: uuid, op: .index, id: id, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, source: raw, routing: routing))
             return WriteResult(index: name, id: id, version: version, seqNo: seq, primaryTerm: Self.primaryTerm,
@@ -326,6 +330,7 @@ public final class IndexService: Sendable {
                     seq += 1
                     overlay[id] = BufferedDocument(doc: StoredDocument(source: [], seqNo: seq, version: version, primaryTerm: Self.primaryTerm, deleted: true),
                                                    fields: [])
+                    parsedSources[id] = nil
                     supersede(loc)
                     entries.append(TranslogEntry(indexUUID: uuid, op: .delete, id: id, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, source: []))
                     results.append(.success(WriteResult(index: name, id: id, version: version, seqNo: seq, primaryTerm: Self.primaryTerm,
@@ -357,8 +362,14 @@ public final class IndexService: Sendable {
                         continue
                     }
                     let live = loc.document
-                    guard case .object(let existing)? = try? JSONParser.parse(live.source) else {
-                        throw OpenSearchError.mapperParsing("failed to parse existing document [\(id)]")
+                    let existing: JSONObject
+                    if let cached = parsedSources[id] {
+                        existing = cached
+                    } else {
+                        guard case .object(let o)? = try? JSONParser.parse(live.source) else {
+                            throw OpenSearchError.mapperParsing("failed to parse existing document [\(id)]")
+                        }
+                        existing = o
                     }
                     var merged: JSONObject
                     if req.script != nil {
@@ -372,6 +383,7 @@ public final class IndexService: Sendable {
                             seq += 1
                             overlay[id] = BufferedDocument(doc: StoredDocument(source: [], seqNo: seq, version: version, primaryTerm: Self.primaryTerm,
                                                                                deleted: true), fields: [])
+                            parsedSources[id] = nil
                             supersede(loc)
                             entries.append(TranslogEntry(indexUUID: uuid, op: .delete, id: id, seqNo: seq, version: version,
                                                          primaryTerm: Self.primaryTerm, source: []))
