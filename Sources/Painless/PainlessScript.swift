@@ -32,6 +32,11 @@ public struct PainlessScript: Sendable {
         return try read(f.returnValue)
     }
 
+    /// The script's value as Java's `String.valueOf` prints it (the execute API's `painless_test`).
+    public func evaluateToString(params: JSONValue = .object(JSONObject())) throws(PainlessError) -> String {
+        try run(ctx: .map(PainlessMap()), params: Value(params)) { v in v.javaString }
+    }
+
     /// Evaluates a standalone script (tests, `_scripts/painless/_execute`-like uses).
     public func evaluate(params: JSONValue = .object(JSONObject())) throws(PainlessError) -> JSONValue {
         try run(ctx: .map(PainlessMap()), params: Value(params)) { v throws(PainlessError) in try v.json() }

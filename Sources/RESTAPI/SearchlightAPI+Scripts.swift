@@ -25,6 +25,25 @@ extension SearchlightAPI {
             return RESTResponse(200, .object(JSONObject([("_id", .string(id)), ("found", true),
                                                          ("script", ["lang": .string(s.lang), "source": .string(s.source ?? "")])])))
         }
+        // The Painless execute API in its `painless_test` context: runs a script with `params`
+        // and answers its value converted to a string.
+        let execute: Router.Handler = { req throws(OpenSearchError) in
+            guard case .object(let body) = try req.requiredJSON(), let s = body["script"] else {
+                throw OpenSearchError.actionValidation(["script is missing"])
+            }
+            if let c = body["context"]?.stringValue, c != "painless_test" {
+                throw OpenSearchError.illegalArgument("unsupported context [\(c)]")
+            }
+            let spec = try node.resolveStoredScript(try ScriptSpec.parse(s))
+            let script = try spec.compiled()
+            do throws(PainlessError) {
+                let v = try script.evaluateToString(params: .object(spec.params ?? JSONObject()))
+                return RESTResponse(200, ["result": .string(v)])
+            } catch {
+                throw error.scriptException(source: script.source)
+            }
+        }
+        r.add([.GET, .POST], "/_scripts/painless/_execute", execute)
         r.add([.DELETE], "/_scripts/{id}") { req throws(OpenSearchError) in
             let id = req[path: "id"]!
             guard try node.deleteStoredScript(id) else {

@@ -234,3 +234,12 @@ def test_stored_scripts(client, idx):
     with pytest.raises(RequestError) as e:
         client.update(index=idx, id="1", body={"script": {"id": sid, "params": {"by": 2}}})
     assert e.value.info["error"]["caused_by"]["type"] == "resource_not_found_exception"
+
+
+def test_painless_execute(client):
+    r = client.transport.perform_request("POST", "/_scripts/painless/_execute", body={
+        "script": {"source": "params.count / params.total", "params": {"count": 100.0, "total": 1000.0}}})
+    assert r == {"result": "0.1"}
+    r = client.transport.perform_request("POST", "/_scripts/painless/_execute", body={
+        "script": {"source": "def l = []; for (int i = 0; i < 3; i++) { l.add(i * i) } l"}})
+    assert r == {"result": "[0, 1, 4]"}
