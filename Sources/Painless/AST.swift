@@ -48,6 +48,8 @@ indirect enum Expr: Sendable {
     case increment(Expr, delta: Int64, prefix: Bool, Int)
     case cast(TypeName, Expr, Int)
     case instanceOf(Expr, TypeName, Int)
+    /// `x -> expr`, `(a, b) -> { … }`: only as the argument of `removeIf`, `sort`, `forEach`.
+    case lambda([String], Stmt, Int)
 
     var offset: Int {
         switch self {
@@ -55,7 +57,7 @@ indirect enum Expr: Sendable {
         case .field(_, _, _, let p), .index(_, _, let p), .call(_, _, _, _, let p), .staticCall(_, _, _, let p), .staticField(_, _, let p): return p
         case .new(_, _, let p), .list(_, let p), .map(_, let p), .unary(_, _, let p), .binary(_, _, _, let p): return p
         case .and(_, _, let p), .or(_, _, let p), .conditional(_, _, _, let p), .elvis(_, _, let p), .assign(_, _, _, let p): return p
-        case .increment(_, _, _, let p), .cast(_, _, let p), .instanceOf(_, _, let p): return p
+        case .increment(_, _, _, let p), .cast(_, _, let p), .instanceOf(_, _, let p), .lambda(_, _, let p): return p
         }
     }
 }

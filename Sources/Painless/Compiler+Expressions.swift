@@ -80,6 +80,18 @@ extension Compiler {
         case .index(let base, let key, let off):
             let b = try expr(base), k = try expr(key)
             return { f throws(PainlessError) in try Operators.getIndex(try b(f), try k(f), at: off) }
+        case .call(let base, let name, let args, let nullSafe, let off)
+            where args.count == 1 && { if case .lambda = args[0] { return true }; return false }():
+            guard case .lambda(let params, let body, let loff) = args[0] else { fatalError("checked above") }
+            let recv = try expr(base)
+            let fn = try lambda(params, body, at: loff)
+            return { f throws(PainlessError) in
+                let r = try recv(f)
+                if nullSafe && r.isNull { return .null }
+                return try Methods.invokeLambda(r, name, fn, arity: params.count, frame: f, at: off)
+            }
+        case .lambda(_, _, let off):
+            throw .syntax("a lambda is only supported as the argument of removeIf, sort or forEach", at: off)
         case .call(let base, let name, let args, let nullSafe, let off):
             let recv = try expr(base)
             let method = Method(rawValue: name) ?? .unknown
@@ -253,4 +265,28 @@ extension Compiler {
             }
         }
     }
+
+    /// Compiles a lambda body over slots of the enclosing frame (it may read and write the
+    /// enclosing locals, as Painless lambdas capture them). A `return` inside ends the lambda.
+    mutating func lambda(_ params: [String], _ body: Stmt, at off: Int) throws(PainlessError) -> Lambda {
+        guard params.count <= 2 else { throw .syntax("lambdas take at most two parameters here", at: off) }
+        scopes.append([:])
+        defer { scopes.removeLast() }
+        var slots: [Int] = []
+        for p in params { slots.append(try declare(p, .def, at: off)) }
+        let run = try stmt(body)
+        let a = slots.first ?? -1, b = slots.count > 1 ? slots[1] : -1
+        return { f, x, y throws(PainlessError) in
+            if a >= 0 { f.slots[a] = x }
+            if b >= 0 { f.slots[b] = y }
+            let saved = f.returnValue
+            defer { f.returnValue = saved }
+            f.returnValue = .null
+            _ = try run(f)
+            return f.returnValue
+        }
+    }
 }
+
+/// A compiled lambda: frame, first and second argument → result.
+typealias Lambda = @Sendable (Frame, Value, Value) throws(PainlessError) -> Value

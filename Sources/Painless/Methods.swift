@@ -389,4 +389,64 @@ enum Methods {
             return .list(l)
         }
     }
+
+    /// `removeIf(x -> …)`, `sort((a, b) -> …)`, `forEach(x -> …)` on lists, `forEach((k, v) -> …)`
+    /// and `removeIf` is not offered on maps (Java has neither with these shapes on Map itself).
+    static func invokeLambda(_ r: Value, _ name: String, _ fn: Lambda, arity: Int, frame f: Frame,
+                             at off: Int) throws(PainlessError) -> Value {
+        switch (r, name, arity) {
+        case (.null, _, _):
+            throw PainlessError.nullPointer("cannot invoke method [\(name)] on a null value", at: off)
+        case (.list(let l), "removeIf", 1):
+            var kept: [Value] = []
+            var removed = false
+            for v in l.items {
+                try f.countLoop(at: off)
+                if try Operators.truth(try fn(f, v, .null), at: off) { removed = true } else { kept.append(v) }
+            }
+            l.items = kept
+            return .bool(removed)
+        case (.list(let l), "forEach", 1):
+            for v in l.items {
+                try f.countLoop(at: off)
+                _ = try fn(f, v, .null)
+            }
+            return .null
+        case (.map(let m), "forEach", 2):
+            for (k, v) in zip(m.keys, m.values) {
+                try f.countLoop(at: off)
+                _ = try fn(f, .string(k), v)
+            }
+            return .null
+        case (.list(let l), "sort", 2):
+            // A stable bottom-up merge sort: the comparator may throw, which Swift's sort cannot pass on.
+            var items = l.items
+            var buffer = items
+            var width = 1
+            while width < items.count {
+                var lo = 0
+                while lo < items.count {
+                    let mid = min(lo + width, items.count), hi = min(lo + 2 * width, items.count)
+                    var i = lo, j = mid, k = lo
+                    while i < mid && j < hi {
+                        try f.countLoop(at: off)
+                        guard case .int(let c) = try fn(f, items[i], items[j]) else {
+                            throw PainlessError(.runtime, "class_cast_exception", "a comparator must return an int", at: off)
+                        }
+                        if c <= 0 { buffer[k] = items[i]; i += 1 } else { buffer[k] = items[j]; j += 1 }
+                        k += 1
+                    }
+                    while i < mid { buffer[k] = items[i]; i += 1; k += 1 }
+                    while j < hi { buffer[k] = items[j]; j += 1; k += 1 }
+                    lo = hi
+                }
+                swap(&items, &buffer)
+                width *= 2
+            }
+            l.items = items
+            return .null
+        default:
+            throw notFound(r, name, 1, at: off)
+        }
+    }
 }

@@ -393,9 +393,37 @@ struct Parser {
         try expect("(")
         var args: [Expr] = []
         if accept(")") { return args }
-        repeat { args.append(try expression()) } while accept(",")
+        repeat {
+            if let l = try lambda() { args.append(l) } else { args.append(try expression()) }
+        } while accept(",")
         try expect(")")
         return args
+    }
+
+    /// A lambda argument, if one starts here: `x ->`, `(x) ->`, `(def a, def b) ->`, `() ->`.
+    mutating func lambda() throws(PainlessError) -> Expr? {
+        let start = pos
+        var names: [String] = []
+        if case .identifier(let n) = peek.kind, peek(1).isSymbol("->") {
+            names = [n]
+            pos += 1
+        } else if peek.isSymbol("(") {
+            pos += 1
+            while !peek.isSymbol(")") {
+                if case .identifier(let t) = peek.kind, TypeName(rawValue: t) != nil, case .identifier = peek(1).kind { pos += 1 }
+                guard case .identifier(let n) = peek.kind, !Parser.keywords.contains(n) else { pos = start; return nil }
+                names.append(n)
+                pos += 1
+                if !accept(",") { break }
+            }
+            guard accept(")"), peek.isSymbol("->") else { pos = start; return nil }
+        } else {
+            return nil
+        }
+        let arrow = advance().offset
+        if peek.isSymbol("{") { return .lambda(names, try block(), arrow) }
+        let body = try expression()
+        return .lambda(names, .returnValue(body, body.offset), arrow)
     }
 
     mutating func primary() throws(PainlessError) -> Expr {

@@ -99,6 +99,17 @@ import Testing
         #expect(try eval("def s = ''; for (def e : ['a': 1, 'b': 2].entrySet()) { s += e.getKey() + '=' + e.getValue() + ';' } s") == "a=1;b=2;")
     }
 
+    @Test func lambdas() throws {
+        #expect(try eval("def l = ['a', 'b', 'a', 'c']; l.removeIf(x -> x == 'a'); l") == ["b", "c"])
+        #expect(try eval("def l = [3, 1, 2]; l.sort((a, b) -> b - a); l") == [3, 2, 1])
+        #expect(try eval("def l = [['n': 2], ['n': 1]]; l.sort((def a, def b) -> { return a.n.compareTo(b.n) }); l[0].n") == 1)
+        #expect(try eval("int s = 0; [1, 2, 3].forEach(x -> { s += x }); s") == 6)
+        #expect(try eval("def out = []; ['a': 1, 'b': 2].forEach((k, v) -> out.add(k + v)); out") == ["a1", "b2"])
+        #expect(try eval("def t = params.tag; def l = ['x', 'y']; l.removeIf(e -> e == t); l", ["tag": "x"]) == ["y"])
+        #expect(try eval("def l = []; for (int i = 0; i < 200; i++) { l.add((i * 37) % 101) } l.sort((a, b) -> a - b); l[0] + l[199]") == 100)
+        #expect(failure("def f = x -> x;")?.phase == .compile)
+    }
+
     @Test func params() throws {
         #expect(try eval("params.a + params['b']", ["a": 1, "b": 2]) == 3)
         #expect(try eval("params.list.contains('x')", ["list": ["x"]]) == true)
@@ -165,6 +176,7 @@ import Testing
         ("1 / 0", "arithmetic_exception", 2),
         ("[1].foo()", "illegal_argument_exception", 4),
         ("while (true) {}", "painless_error", 0),
+        ("[1].map(x -> x)", "illegal_argument_exception", 4),
         ("if (params.x == null) { throw new IllegalArgumentException('x is required') }", "illegal_argument_exception", 24),
     ])
     func runtimeErrors(src: String, type: String, offset: Int) throws {
