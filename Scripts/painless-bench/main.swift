@@ -58,3 +58,7 @@ let tiny = try! PainlessScript("int s = 0; for (int i = 0; i < 1000; i++) { s +=
 let t1 = Date()
 for _ in 0..<1000 { _ = try! tiny.evaluate() }
 print("loop: 1M iterations in \(String(format: "%.3f", Date().timeIntervalSince(t1))) s")
+// Compilation (cache misses): lexing, parsing and closure building of the session script.
+let t2 = Date()
+for _ in 0..<1000 { _ = try! PainlessScript(script) }
+print("compile: 1000 session scripts in \(String(format: "%.3f", Date().timeIntervalSince(t2))) s")

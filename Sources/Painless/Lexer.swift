@@ -35,7 +35,13 @@ enum Lexer {
         "?.", "?:", "==", "!=", "<=", ">=", "&&", "||", "++", "--", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=",
         "->", "::", "=~", "<<", ">>",
         "+", "-", "*", "/", "%", "<", ">", "=", "!", "?", ":", ";", ",", ".", "(", ")", "[", "]", "{", "}", "&", "|", "^", "~", "@", "#",
-    ].map { $0 }
+    ]
+    /// The symbols as scalar arrays, grouped by first scalar, longest first within a group.
+    static let symbolsByFirst: [Unicode.Scalar: [[Unicode.Scalar]]] = {
+        var d: [Unicode.Scalar: [[Unicode.Scalar]]] = [:]
+        for sym in symbols { let u = Array(sym.unicodeScalars); d[u[0], default: []].append(u) }
+        return d
+    }()
 
     static func tokenize(_ source: String) throws(PainlessError) -> [Token] {
         let c = Array(source.unicodeScalars)
@@ -92,14 +98,14 @@ enum Lexer {
                 out.append(Token(kind: .string(String(s)), offset: start))
                 continue
             }
-            var matched: String? = nil
-            for sym in symbols {
-                let su = Array(sym.unicodeScalars)
-                if i + su.count <= c.count && Array(c[i..<(i + su.count)]) == su { matched = sym; break }
+            var matched: [Unicode.Scalar]? = nil
+            for su in symbolsByFirst[u] ?? [] where i + su.count <= c.count && c[i..<(i + su.count)].elementsEqual(su) {
+                matched = su
+                break
             }
             guard let sym = matched else { throw .syntax("unexpected character [\(String(u))].", at: start) }
-            i += sym.unicodeScalars.count
-            out.append(Token(kind: .symbol(sym), offset: start))
+            i += sym.count
+            out.append(Token(kind: .symbol(String(String.UnicodeScalarView(sym))), offset: start))
         }
         out.append(Token(kind: .end, offset: c.count))
         return out

@@ -8,6 +8,7 @@ public struct ScriptSpec: Sendable, Equatable {
     public var id: String?
     public var lang: String
     public var params: JSONObject?
+    public static let maxSizeInBytes = 65_535
 
     public init(source: String?, id: String? = nil, lang: String = "painless", params: JSONObject? = nil) {
         self.source = source
@@ -66,6 +67,10 @@ public struct ScriptSpec: Sendable, Equatable {
         guard lang == "painless" else { throw OpenSearchError.illegalArgument("script_lang not supported [\(lang)]") }
         guard let src = source ?? storedSource else {
             throw OpenSearchError("resource_not_found_exception", "unable to find script [\(id ?? "")] in cluster state", status: 404)
+        }
+        // OpenSearch's `script.max_size_in_bytes`.
+        if src.utf8.count > ScriptSpec.maxSizeInBytes {
+            throw OpenSearchError.illegalArgument("exceeded max allowed inline script size in bytes [\(ScriptSpec.maxSizeInBytes)] with size [\(src.utf8.count)] for script [\(src.prefix(100))...]")
         }
         do throws(PainlessError) {
             return try cache.script(src)

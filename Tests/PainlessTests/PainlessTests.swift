@@ -240,5 +240,6 @@ import Testing
         #expect(s.params == JSONObject([("a", 1)]))
         #expect(throws: OpenSearchError.self) { try ScriptSpec.parse(["lang": "painless"]) }
         #expect(throws: OpenSearchError.self) { try ScriptSpec.parse(["source": "x", "lang": "expression"]).compiled() }
+        #expect(throws: OpenSearchError.self) { try ScriptSpec(source: String(repeating: "1;", count: 40_000)).compiled() }
     }
 }
