@@ -75,7 +75,8 @@ struct Parser {
 
     /// A type name followed by an identifier starts a declaration.
     func declarationType() -> TypeName? {
-        guard case .identifier(let s) = peek.kind, let t = TypeName(rawValue: s) else { return nil }
+        // `var` is an extension (Painless proper has only `def`): it declares a dynamic variable.
+        guard case .identifier(let s) = peek.kind, let t = s == "var" ? .def : TypeName(rawValue: s) else { return nil }
         guard case .identifier(let n) = peek(1).kind, !Parser.keywords.contains(n) else { return nil }
         return t
     }

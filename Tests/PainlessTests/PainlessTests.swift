@@ -65,6 +65,7 @@ import Testing
         #expect(try eval("List l = new ArrayList(); Map m = new HashMap(); l.add(1); m.put('k', l); m") == ["k": [1]])
         #expect(try eval("int i; i") == 0)
         #expect(try eval("int a = 1, b = 2; a + b") == 3)
+        #expect(try eval("var v = 'x'; for (var c : ['y']) { v += c } v") == "xy")
         #expect(try eval("int i = 2147483647; i = i + 1; i") == .int(-2147483648))
     }
 
