@@ -17,7 +17,7 @@ enum Method: String, Sendable {
 enum StaticMethod: Sendable {
     case mathMax, mathMin, mathAbs, mathFloor, mathCeil, mathRound, mathSqrt, mathPow, mathLog, mathLog10, mathExp, mathSignum
     case parseInt, parseLong, parseDouble, parseBoolean, valueOfString, toStringStatic, objectsEquals, objectsIsNull, objectsNonNull
-    case sort, reverse, join
+    case sort, reverse, join, debugExplain
 
     init?(_ cls: String, _ name: String, _ arity: Int) {
         switch (cls, name, arity) {
@@ -45,6 +45,7 @@ enum StaticMethod: Sendable {
         case ("Collections", "sort", 1): self = .sort
         case ("Collections", "reverse", 1): self = .reverse
         case ("String", "join", 2): self = .join
+        case ("Debug", "explain", 1): self = .debugExplain
         default: return nil
         }
     }
@@ -359,6 +360,11 @@ enum Methods {
             guard case .list(let l) = a else { throw a.isNull ? .nullPointer("cannot reverse null", at: off) : .cast(a, "java.util.List", at: off) }
             l.items.reverse()
             return .null
+        case .debugExplain:
+            // Painless's debugging aid: stops the script and reports the value's class and text.
+            var e = PainlessError(.runtime, "painless_explain_error", "", at: off)
+            e.explained = (a.javaClass, a.javaString)
+            throw e
         case .join:
             let sep = try parse(a)
             guard case .list(let l) = b else { throw b.isNull ? .nullPointer("cannot join null", at: off) : .cast(b, "java.lang.Iterable", at: off) }

@@ -13,6 +13,13 @@ public struct PainlessError: Error, Sendable, Equatable, CustomStringConvertible
     public var message: String
     /// Offset into the script source (characters); -1 when unknown.
     public var offset: Int
+    /// `Debug.explain(x)`: the explained value's class and `toString()`.
+    public var explained: (javaClass: String, text: String)? = nil
+
+    public static func == (a: PainlessError, b: PainlessError) -> Bool {
+        a.phase == b.phase && a.type == b.type && a.message == b.message && a.offset == b.offset
+            && a.explained?.javaClass == b.explained?.javaClass && a.explained?.text == b.explained?.text
+    }
 
     public init(_ phase: Phase, _ type: String, _ message: String, at offset: Int) {
         self.phase = phase
@@ -65,6 +72,11 @@ public struct PainlessError: Error, Sendable, Equatable, CustomStringConvertible
         }
         meta["script"] = .string(phase == .runtime && chars.count > 256 ? String(chars[0..<256]) + " ..." : source)
         meta["lang"] = "painless"
+        if let e = explained {
+            meta["painless_class"] = .string(e.javaClass)
+            meta["to_string"] = .string(e.text)
+            meta["java_class"] = .string(e.javaClass)
+        }
         if offset >= 0 {
             let at = min(offset, chars.count)
             meta["position"] = ["offset": .number(at), "start": .number(max(0, at - 25)), "end": .number(min(chars.count, at + 25))]

@@ -15,7 +15,7 @@ struct Parser {
     }
 
     /// Classes whose static members are callable (`Math.max`, `Integer.parseInt`, …).
-    static let staticClasses: Set<String> = ["Math", "Integer", "Long", "Double", "Float", "String", "Boolean", "Objects", "Collections"]
+    static let staticClasses: Set<String> = ["Math", "Integer", "Long", "Double", "Float", "String", "Boolean", "Objects", "Collections", "Debug"]
 
     init(_ source: String) throws(PainlessError) {
         tokens = try Lexer.tokenize(source)

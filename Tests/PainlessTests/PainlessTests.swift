@@ -199,6 +199,14 @@ import Testing
         #expect(body["caused_by"]?["type"] == "illegal_argument_exception")
     }
 
+    @Test func debugExplain() throws {
+        let e = try #require(failure("Debug.explain(params.m)", ["m": ["a": 1]]))
+        #expect(e.type == "painless_explain_error")
+        let body = e.scriptException(source: "Debug.explain(params.m)").body
+        #expect(body["painless_class"] == "java.util.HashMap")
+        #expect(body["to_string"] == "{a=1}")
+    }
+
     @Test func selfReference() throws {
         let s = try PainlessScript("ctx._source.ctx = ctx")
         #expect(throws: PainlessError.self) {
