@@ -304,6 +304,9 @@ public final class IndexService: Sendable {
             return ops.map { _ in .failure(e) }
         }
         var overlay: [String: BufferedDocument] = [:]
+        /// Sources this batch wrote, already parsed: a run of updates to one document (a session
+        /// summary upserted per event) parses it once.
+        var parsedSources: [String: JSONObject] = [:]
         var superseded: [(Int, Int32)] = []
         var entries: [TranslogEntry] = []
         entries.reserveCapacity(ops.count)
@@ -341,6 +344,7 @@ public final class IndexService: Sendable {
             seq += 1
             let doc = StoredDocument(source: raw, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, routing: routing)
             overlay[id] = BufferedDocument(doc: doc, fields: parsed.fields)
+            if case .object(let o) = source { parsedSources[id] = o } else { parsedSources[id] = nil }
             supersede(loc)
             entries.append(TranslogEntry(indexUUID: uuid, op: .index, id: id, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, source: raw, routing: routing))
             return WriteResult(index: name, id: id, version: version, seqNo: seq, primaryTerm: Self.primaryTerm,
@@ -375,6 +379,7 @@ public final class IndexService: Sendable {
                     seq += 1
                     overlay[id] = BufferedDocument(doc: StoredDocument(source: [], seqNo: seq, version: version, primaryTerm: Self.primaryTerm, deleted: true),
                                                    fields: [])
+                    parsedSources[id] = nil
                     supersede(loc)
                     entries.append(TranslogEntry(indexUUID: uuid, op: .delete, id: id, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, source: []))
                     results.append(.success(WriteResult(index: name, id: id, version: version, seqNo: seq, primaryTerm: Self.primaryTerm,
@@ -386,7 +391,18 @@ public final class IndexService: Sendable {
                     }
                     try check(req.conditions, id: id, current: cur)
                     guard let liveMeta = cur.flatMap({ $0.deleted ? nil : $0 }), let loc else {
-                        guard let upsert = req.docAsUpsert ? req.doc : req.upsert else { throw missing(id) }
+                        guard var upsert = req.docAsUpsert ? req.doc : req.upsert else { throw missing(id) }
+                        if req.script != nil && req.scriptedUpsert {
+                            let out = try req.runScript(source: upsert, upsert: true, index: name, id: id, version: -1,
+                                                        routing: req.conditions.routing)
+                            if out.op == .none {
+                                // Nothing existed and nothing is created: OpenSearch reports the unassigned markers.
+                                results.append(.success(WriteResult(index: name, id: id, version: -1, seqNo: -2, primaryTerm: 0,
+                                                                    result: .noop, shardsTotal: shardsTotal)))
+                                continue
+                            }
+                            upsert = out.source
+                        }
                         let raw = JSONWriter.serialize(.object(upsert))
                         var r = try indexDocument(id: id, source: .object(upsert), raw: raw, version: (cur?.version ?? 0) + 1, created: true,
                                                   routing: req.conditions.routing, replacing: loc)
@@ -395,11 +411,45 @@ public final class IndexService: Sendable {
                         continue
                     }
                     let live = loc.document
-                    guard case .object(let existing)? = try? JSONParser.parse(live.source) else {
-                        throw OpenSearchError.mapperParsing("failed to parse existing document [\(id)]")
+                    let existing: JSONObject
+                    if let cached = parsedSources[id] {
+                        existing = cached
+                    } else {
+                        guard case .object(let o)? = try? JSONParser.parse(live.source) else {
+                            throw OpenSearchError.mapperParsing("failed to parse existing document [\(id)]")
+                        }
+                        existing = o
                     }
-                    let merged = IndexService.merge(existing, req.doc ?? JSONObject())
-                    if req.detectNoop && merged == existing {
+                    var merged: JSONObject
+                    if req.script != nil {
+                        let out = try req.runScript(source: existing, upsert: false, index: name, id: id, version: liveMeta.version,
+                                                    routing: liveMeta.routing)
+                        switch out.op {
+                        case .index:
+                            merged = out.source
+                        case .delete:
+                            let version = liveMeta.version + 1
+                            seq += 1
+                            overlay[id] = BufferedDocument(doc: StoredDocument(source: [], seqNo: seq, version: version, primaryTerm: Self.primaryTerm,
+                                                                               deleted: true), fields: [])
+                            parsedSources[id] = nil
+                            supersede(loc)
+                            entries.append(TranslogEntry(indexUUID: uuid, op: .delete, id: id, seqNo: seq, version: version,
+                                                         primaryTerm: Self.primaryTerm, source: []))
+                            results.append(.success(WriteResult(index: name, id: id, version: version, seqNo: seq, primaryTerm: Self.primaryTerm,
+                                                                result: .deleted, shardsTotal: shardsTotal)))
+                            continue
+                        case .none, .create:
+                            var r = WriteResult(index: name, id: id, version: liveMeta.version, seqNo: liveMeta.seqNo, primaryTerm: liveMeta.primaryTerm,
+                                                result: .noop, shardsTotal: shardsTotal)
+                            if let f = req.sourceFilter { r.source = f.apply(live.source) }
+                            results.append(.success(r))
+                            continue
+                        }
+                    } else {
+                        merged = IndexService.merge(existing, req.doc ?? JSONObject())
+                    }
+                    if req.script == nil && req.detectNoop && merged == existing {
                         var r = WriteResult(index: name, id: id, version: liveMeta.version, seqNo: liveMeta.seqNo, primaryTerm: liveMeta.primaryTerm,
                                             result: .noop, shardsTotal: shardsTotal)
                         if let f = req.sourceFilter { r.source = f.apply(live.source) }

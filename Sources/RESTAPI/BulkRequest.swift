@@ -76,6 +76,7 @@ struct BulkRequest {
             var sourceFilter = defaults.sourceFilter
             var pipeline = defaults.pipeline
             var requireAlias = defaults.requireAlias
+            var retryOnConflict = 0
             for (k, v) in meta {
                 guard metadataKeys.contains(k) else {
                     throw OpenSearchError.illegalArgument("Action/metadata line [\(actionLineNo)] contains an unknown parameter [\(k)]")
@@ -85,6 +86,7 @@ struct BulkRequest {
                     guard let s = v.stringValue else { throw OpenSearchError.illegalArgument("Malformed action/metadata line [\(actionLineNo)], _index must be a string") }
                     index = s
                 case "_id": id = v.stringValue ?? v.int64Value.map(String.init)
+                case "retry_on_conflict": retryOnConflict = Int(v.int64Value ?? 0)
                 case "if_seq_no": cond.ifSeqNo = v.int64Value
                 case "if_primary_term": cond.ifPrimaryTerm = v.int64Value
                 case "version": cond.version = v.int64Value
@@ -144,6 +146,10 @@ struct BulkRequest {
                 case .update:
                     var u = try UpdateRequest.parse(doc)
                     u.conditions = cond
+                    u.retryOnConflict = retryOnConflict
+                    if retryOnConflict > 0 && cond.ifSeqNo != nil {
+                        throw OpenSearchError.actionValidation(["compare and write operations can not be retried"])
+                    }
                     if u.sourceFilter == nil { u.sourceFilter = sourceFilter }
                     item.operation = .success(.update(id: id!, request: u))
                 case .delete: break

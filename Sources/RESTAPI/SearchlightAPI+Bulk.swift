@@ -50,6 +50,20 @@ extension SearchlightAPI {
                 var opPositions: [Int] = []
                 for p in positions {
                     switch parsed.items[p].operation {
+                    case .success(.update(let id, var u)) where u.script?.id != nil:
+                        // A stored script: the item carries its id, the catalog its source.
+                        do throws(OpenSearchError) {
+                            u.script = try node.resolveStoredScript(u.script!)
+                        } catch {
+                            let e = OpenSearchError("illegal_argument_exception", "failed to execute script", status: 400, causedBy: error)
+                            results[p] = itemError(parsed.items[p], index: name, e); errors = true
+                            continue
+                        }
+                        do throws(OpenSearchError) {
+                            ops.append(try routed(.update(id: id, request: u), node, name, svc)); opPositions.append(p)
+                        } catch {
+                            results[p] = itemError(parsed.items[p], index: name, error); errors = true
+                        }
                     case .success(let op):
                         do throws(OpenSearchError) {
                             ops.append(try routed(op, node, name, svc)); opPositions.append(p)

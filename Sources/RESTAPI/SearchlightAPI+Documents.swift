@@ -153,6 +153,15 @@ extension SearchlightAPI {
                 throw OpenSearchError.actionValidation(["can't provide version in update request"])
             }
             if let f = try sourceFilter(req) { update.sourceFilter = f }
+            if let spec = update.script, spec.id != nil {
+                do throws(OpenSearchError) { update.script = try node.resolveStoredScript(spec) } catch {
+                    throw OpenSearchError("illegal_argument_exception", "failed to execute script", status: 400, causedBy: error)
+                }
+            }
+            update.retryOnConflict = Int(try req.int64("retry_on_conflict") ?? 0)
+            if update.retryOnConflict > 0 && update.conditions.ifSeqNo != nil {
+                throw OpenSearchError.actionValidation(["compare and write operations can not be retried"])
+            }
             let id = req[path: "id"]!
             if let problem = idProblem(id) { throw OpenSearchError.actionValidation([problem]) }
             try checkWriteTarget(name, pipeline: nil, requireAlias: try req.bool("require_alias", default: false), isAlias: node.isAlias(name))

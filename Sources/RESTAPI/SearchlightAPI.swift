@@ -22,6 +22,8 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerCat(&r, node)
         SearchlightAPI.registerRollover(&r, node)
         SearchlightAPI.registerLifecycle(&r, node, testClock: testClock)
+        SearchlightAPI.registerUpdateByQuery(&r, node)
+        SearchlightAPI.registerScripts(&r, node)
         self.router = r
     }
 
