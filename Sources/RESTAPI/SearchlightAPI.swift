@@ -24,6 +24,7 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerLifecycle(&r, node, testClock: testClock)
         SearchlightAPI.registerUpdateByQuery(&r, node)
         SearchlightAPI.registerScripts(&r, node)
+        SearchlightAPI.registerNodes(&r, node)
         self.router = r
     }
 
