@@ -21,6 +21,8 @@ public final class Node: Sendable {
     let registry = Mutex<[String: IndexService]>([:])
     /// Open scroll contexts (`?scroll=`, `_search/scroll`).
     public let scrolls = ScrollContexts()
+    /// Open points in time.
+    public let pits = PointsInTime()
     /// Aliases, templates and policies; see `ClusterMetadata`.
     let metadata = Mutex(ClusterMetadata())
     /// The clock lifecycle decisions use (milliseconds since the epoch); tests replace it.
