@@ -47,9 +47,11 @@ final class HistogramCollector: BucketCollector {
         let base = indexBase
         src.forEachValue(docs) { i, raw in
             let v = isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw)
-            let idxD = ((v - offset) / interval).rounded(.down)
-            guard idxD.isFinite, abs(idxD) < 9.0e18 else { return }
-            let idx = Int64(idxD)
+            let q = (v - offset) / interval
+            guard q.isFinite, abs(q) < 9.0e18 else { return }
+            // ⌊q⌋ without a libm call: truncate, then step down for negative fractions.
+            var idx = Int64(q)
+            if Double(idx) > q { idx &-= 1 }
             if i == lastDoc && idx == lastIndex { return }  // one count per doc and bucket
             lastDoc = i; lastIndex = idx
             if bounded {

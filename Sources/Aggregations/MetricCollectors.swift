@@ -34,6 +34,15 @@ final class NumericMetricCollector: Collector {
         }
         let isDouble = src.isDouble
         let squares = self.squares
+        if owners.count > 0, owners.max() == 0 {
+            // One bucket: accumulate in a local (registers), not through the states array.
+            var s = states[0]
+            src.forEachValue(docs) { _, raw in
+                s.add(isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw), squares: squares)
+            }
+            states[0] = s
+            return
+        }
         states.withUnsafeMutableBufferPointer { st in
             src.forEachValue(docs) { i, raw in
                 st[Int(owners[i])].add(isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw), squares: squares)
