@@ -12,6 +12,8 @@ public final class Node: Sendable {
     public let dataPath: String
     public let catalog: Catalog
     public let clusterName: String
+    /// The OpenSearch version reported to clients.
+    public let compatVersion: String
     public let nodeName: String
     public let clusterUUID: String
     public let nodeID: String
@@ -33,6 +35,9 @@ public final class Node: Sendable {
         public var clusterName = "searchlight"
         public var nodeName: String? = nil
         public var autoCreateIndex = true
+        /// The OpenSearch version clients see (`GET /`, `_nodes`): OpenSearch Dashboards refuses
+        /// a server whose major.minor differs from its own.
+        public var compatVersion = "2.17.0"
         /// Documents an index buffers before writing an (unpublished) segment.
         public var indexingBufferDocs = 100_000
         /// `_source` bytes all indices together may buffer (OpenSearch's
@@ -48,6 +53,7 @@ public final class Node: Sendable {
         self.logger = logger
         catalog = try Catalog(dataDirectory: dataPath)
         clusterName = options.clusterName
+        compatVersion = options.compatVersion
         autoCreateIndex = options.autoCreateIndex
         indexingBufferDocs = options.indexingBufferDocs
         indexingBufferBytes = options.indexingBufferBytes

@@ -14,7 +14,7 @@ extension SearchlightAPI {
     static func nodeInfo(_ node: Node) -> JSONObject {
             JSONObject([
                 ("name", .string(node.nodeName)), ("transport_address", "127.0.0.1:9300"), ("host", "127.0.0.1"), ("ip", "127.0.0.1"),
-                ("version", .string(versionNumber)), ("build_type", "tar"), ("build_hash", "searchlight"),
+                ("version", .string(node.compatVersion)), ("build_type", "tar"), ("build_hash", "searchlight"),
                 ("total_indexing_buffer", .number(48 << 20)),
                 ("roles", .array(["cluster_manager", "data", "ingest"])), ("attributes", .object(JSONObject())),
                 ("http", .object(JSONObject([("bound_address", .array(["127.0.0.1:9200"])), ("publish_address", "127.0.0.1:9200"),

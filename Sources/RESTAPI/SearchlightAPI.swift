@@ -40,7 +40,7 @@ public struct SearchlightAPI: Sendable {
                 ("cluster_uuid", .string(node.clusterUUID)),
                 ("version", .object(JSONObject([
                     ("distribution", "opensearch"),
-                    ("number", .string(versionNumber)),
+                    ("number", .string(node.compatVersion)),
                     ("build_type", "tar"),
                     ("build_hash", "searchlight"),
                     ("build_date", "2026-11-23T00:00:00.000000Z"),

@@ -29,6 +29,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest accepted request body in bytes (http.max_content_length).") var maxContentLength = 100 * 1024 * 1024
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
     @Option(help: "Seconds between index lifecycle (ISM) evaluations.") var ismInterval: Double = 300
+    @Option(help: "OpenSearch version reported to clients (GET /, _nodes); match your Dashboards' major.minor.") var compatVersion = "2.17.0"
     @Flag(help: .hidden) var testClock = false
     @Flag(help: "Do not install the bundled templates and policy on first start.") var noBootstrap = false
 
@@ -41,6 +42,11 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "searchlight")
         var options = Node.Options()
         options.clusterName = clusterName
+        let parts = compatVersion.split(separator: ".")
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
+            throw ValidationError("--compat-version must look like 2.17.0, got \(compatVersion)")
+        }
+        options.compatVersion = compatVersion
         // With --test-clock the lifecycle clock moves only through POST /_plugins/_ism/_tick?now=….
         let manual = testClock ? ManualClock() : nil
         if let manual { options.clock = { manual.now } }

@@ -4,6 +4,7 @@ _cluster/settings, _cat/health, _cat/nodes, _field_caps, _resolve/index and _map
 import pytest
 
 
+
 @pytest.fixture
 def two(client, index_name):
     a, b = index_name + "-a", index_name + "-b"
@@ -63,3 +64,20 @@ def test_resolve_index_and_field_mapping(client, server, two):
     assert r["aliases"] == [{"name": base + "-alias", "indices": [b]}]
     m = client.indices.get_field_mapping(index=a, fields="user")
     assert m[a]["mappings"]["user"]["mapping"]["user"]["type"] == "keyword"
+
+
+def test_compat_version_is_what_clients_see(server_root):
+    import tempfile
+    from pathlib import Path
+    from opensearchpy import OpenSearch
+    from support import SearchlightServer
+    d = Path(tempfile.mkdtemp(prefix="compat-", dir=server_root))
+    srv = SearchlightServer(d / "data", d / "logs", extra_args=["--compat-version", "2.11.1"])
+    srv.start()
+    try:
+        c = OpenSearch(srv.url)
+        assert c.info()["version"]["number"] == "2.11.1"
+        (n,) = c.nodes.info(node_id="_local")["nodes"].values()
+        assert n["version"] == "2.11.1"
+    finally:
+        srv.kill()
