@@ -153,6 +153,16 @@ public struct IndexSettings: Sendable, Equatable {
     }
 }
 
+extension IndexSettings {
+    /// Defaults shown by `GET /{index}/_settings?include_defaults=true`.
+    public static let defaults: [(String, String)] = [
+        ("index.max_result_window", "10000"), ("index.refresh_interval", "1s"), ("index.max_inner_result_window", "100"),
+        ("index.mapping.total_fields.limit", "1000"), ("index.mapping.depth.limit", "20"), ("index.max_docvalue_fields_search", "100"),
+        ("index.number_of_routing_shards", "1"), ("index.blocks.write", "false"), ("index.blocks.read_only", "false"),
+        ("index.translog.durability", "REQUEST"), ("index.codec", "default"), ("index.hidden", "false"),
+    ]
+}
+
 /// OpenSearch time values (`1s`, `500ms`, `2m`, `1h`, `7d`).
 public enum TimeValue {
     public static func parseMillis(_ s: String) -> Int64? {

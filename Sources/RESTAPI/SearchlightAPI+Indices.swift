@@ -50,7 +50,17 @@ extension SearchlightAPI {
             let indices = try node.resolve(req[path: "index"] ?? "_all", options: try options(req))
             let flat = try req.bool("flat_settings", default: false)
             var o = JSONObject()
-            for i in indices { o[i.name] = ["settings": i.settings.json(flat: flat)] }
+            let withDefaults = try req.bool("include_defaults", default: false)
+            for i in indices {
+                var entry = JSONObject([("settings", i.settings.json(flat: flat))])
+                if withDefaults {
+                    // The defaults exporters and dashboards read, for the settings not set explicitly.
+                    var d = IndexSettings()
+                    for (k, v) in IndexSettings.defaults where i.settings[k] == nil { d.set(k, v) }
+                    entry["defaults"] = d.json(flat: flat)
+                }
+                o[i.name] = .object(entry)
+            }
             return RESTResponse(200, .object(o))
         }
         r.add([.GET], "/_settings", getSettings)

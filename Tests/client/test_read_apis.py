@@ -81,3 +81,13 @@ def test_compat_version_is_what_clients_see(server_root):
         assert n["version"] == "2.11.1"
     finally:
         srv.kill()
+
+
+def test_settings_with_defaults_show_max_result_window(client, two):
+    base, a, b = two
+    r = client.indices.get_settings(index=a, params={"include_defaults": "true"})
+    assert r[a]["defaults"]["index"]["max_result_window"] == "10000"
+    client.indices.put_settings(index=a, body={"index": {"max_result_window": 500}})
+    r = client.indices.get_settings(index=a, params={"include_defaults": "true"})
+    assert r[a]["settings"]["index"]["max_result_window"] == "500"
+    assert "max_result_window" not in r[a]["defaults"].get("index", {})
