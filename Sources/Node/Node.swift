@@ -25,6 +25,8 @@ public final class Node: Sendable {
     public let scrolls = ScrollContexts()
     /// Open points in time.
     public let pits = PointsInTime()
+    /// Long-running operations (`_reindex`, …) for `_tasks`.
+    public let tasks = TaskRegistry()
     /// Aliases, templates and policies; see `ClusterMetadata`.
     let metadata = Mutex(ClusterMetadata())
     /// The clock lifecycle decisions use (milliseconds since the epoch); tests replace it.

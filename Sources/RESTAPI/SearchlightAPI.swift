@@ -25,6 +25,7 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerUpdateByQuery(&r, node)
         SearchlightAPI.registerScripts(&r, node)
         SearchlightAPI.registerNodes(&r, node)
+        SearchlightAPI.registerReindex(&r, node)
         self.router = r
     }
 
