@@ -80,6 +80,14 @@ public struct SearchlightResponder: HTTPResponder {
         else if let b = r.body { bytes = pretty ? PrettyJSON.serialize(b) : JSONWriter.serialize(b) }
         else { bytes = [] }
         let status = HTTPResponse.Status(code: r.status)
+        if let stream = r.stream, !head {
+            return Response(status: status, headers: headers, body: ResponseBody { writer in
+                while let chunk = try await stream() {
+                    try await writer.write(ByteBuffer(bytes: chunk))
+                }
+                try await writer.finish(nil)
+            })
+        }
         if head || r.body == nil && r.raw == nil {
             headers[.contentLength] = String(head ? bytes.count : 0)
             return Response(status: status, headers: headers, body: ResponseBody())

@@ -100,6 +100,8 @@ public struct RESTResponse: Sendable {
     public var status: Int
     public var body: JSONValue?
     public var raw: [UInt8]?
+    /// A streamed body: chunks pulled one at a time until nil (CSV exports).
+    public var stream: (@Sendable () async throws(OpenSearchError) -> [UInt8]?)?
     public var contentType = "application/json; charset=UTF-8"
 
     public init(_ status: Int = 200, _ body: JSONValue?) {
@@ -110,6 +112,12 @@ public struct RESTResponse: Sendable {
     public init(status: Int, raw: [UInt8], contentType: String) {
         self.status = status
         self.raw = raw
+        self.contentType = contentType
+    }
+
+    public init(status: Int, stream: @escaping @Sendable () async throws(OpenSearchError) -> [UInt8]?, contentType: String) {
+        self.status = status
+        self.stream = stream
         self.contentType = contentType
     }
 

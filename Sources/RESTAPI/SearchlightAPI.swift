@@ -26,6 +26,7 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerScripts(&r, node)
         SearchlightAPI.registerNodes(&r, node)
         SearchlightAPI.registerReindex(&r, node)
+        SearchlightAPI.registerExport(&r, node)
         self.router = r
     }
 
