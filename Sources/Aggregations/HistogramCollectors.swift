@@ -25,11 +25,11 @@ final class HistogramCollector: BucketCollector {
     override func collect(_ docs: UnsafeBufferPointer<Int32>, _ owners: UnsafeBufferPointer<Int32>) {
         let src = source
         let interval = self.interval, offset = self.offset
-        let isDouble = src.isDouble
+        let isDouble = src.isDouble, isUnsigned = src.isUnsigned
         let bounded = hardMin != nil || hardMax != nil
         var lastDoc = -1, lastIndex = Int64.min
         src.forEachValue(docs) { i, raw in
-            let v = isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw)
+            let v = isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw)
             let idxD = ((v - offset) / interval).rounded(.down)
             guard idxD.isFinite, abs(idxD) < 9.0e18 else { return }
             let idx = Int64(idxD)

@@ -32,11 +32,11 @@ final class NumericMetricCollector: Collector {
             }
             return
         }
-        let isDouble = src.isDouble
+        let isDouble = src.isDouble, isUnsigned = src.isUnsigned
         let squares = self.squares
         states.withUnsafeMutableBufferPointer { st in
             src.forEachValue(docs) { i, raw in
-                st[Int(owners[i])].add(isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw), squares: squares)
+                st[Int(owners[i])].add(isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw), squares: squares)
             }
         }
     }
@@ -239,7 +239,7 @@ final class PercentilesCollector: Collector {
         self.source = source
         self.compression = compression
         var base: Int64 = 0
-        if singleOwner, !source.isDouble, let col = source.numeric, col.valueCount > 0 {
+        if singleOwner, !source.isDouble, !source.isUnsigned, let col = source.numeric, col.valueCount > 0 {
             var lo = col.minValue, hi = col.maxValue
             if let m = source.missingRaw { lo = Swift.min(lo, m); hi = Swift.max(hi, m) }
             let (span, overflow) = hi.subtractingReportingOverflow(lo)
@@ -263,10 +263,10 @@ final class PercentilesCollector: Collector {
             digests.append(contentsOf: repeatElement(TDigest(compression: compression), count: Int(m) + 1 - digests.count))
         }
         let src = source
-        let isDouble = src.isDouble
+        let isDouble = src.isDouble, isUnsigned = src.isUnsigned
         digests.withUnsafeMutableBufferPointer { dg in
             src.forEachValue(docs) { i, raw in
-                dg[Int(owners[i])].add(isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw))
+                dg[Int(owners[i])].add(isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw))
             }
         }
     }
