@@ -15,7 +15,7 @@ struct AggNode: Sendable {
 
     var isMultiBucket: Bool {
         switch kind {
-        case .terms, .multiTerms, .rareTerms, .histogram, .dateHistogram, .range, .ipRange, .filters, .composite: return true
+        case .terms, .multiTerms, .rareTerms, .adjacencyMatrix, .histogram, .dateHistogram, .range, .ipRange, .filters, .composite: return true
         default: return false
         }
     }
@@ -54,6 +54,7 @@ indirect enum AggKind: Sendable {
     case terms(TermsSpec)
     case multiTerms(MultiTermsSpec)
     case rareTerms(RareTermsSpec)
+    case adjacencyMatrix(AdjacencyMatrixSpec)
     case histogram(HistogramSpec)
     case dateHistogram(DateHistogramSpec)
     case range(RangeSpec)
@@ -134,6 +135,24 @@ struct RareTermsSpec: Sendable {
         t.include = include
         t.exclude = exclude
         return t
+    }
+}
+
+/// `adjacency_matrix`: named filters (sorted by name); a bucket per filter and per pair of
+/// filters, keyed `a`, `a&b`; only non-empty buckets are returned.
+struct AdjacencyMatrixSpec: Sendable {
+    var filters: [(name: String, query: Query)] = []
+    var separator = "&"
+    var showOnlyIntersecting = false
+
+    /// Bucket keys in bucket order: each filter, then its pairs with the filters after it.
+    var keys: [(key: String, first: Int, second: Int?)] {
+        var out: [(key: String, first: Int, second: Int?)] = []
+        for i in filters.indices {
+            out.append((filters[i].name, i, nil))
+            for j in (i + 1)..<filters.count { out.append((filters[i].name + separator + filters[j].name, i, j)) }
+        }
+        return out
     }
 }
 

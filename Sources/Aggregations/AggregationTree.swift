@@ -102,6 +102,8 @@ enum CollectorFactory {
                 return try KeywordTermsCollector(spec, source: src, singleOwner: singleOwner, subs: try subs(false), aggName: node.name, ctx: c)
             }
             return try NumericTermsCollector(spec, source: src, subs: try subs(false), aggName: node.name, ctx: c)
+        case .adjacencyMatrix(let spec):
+            return try AdjacencyMatrixCollector(spec, subs: try subs(false), ctx: c)
         case .multiTerms(let spec):
             return try MultiTermsCollector(spec, subs: try subs(false), ctx: c, name: node.name, type: node.type)
         case .rareTerms(let rare):

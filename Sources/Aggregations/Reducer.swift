@@ -267,6 +267,13 @@ struct Reducer {
                 Reducer.sortBuckets(&kept, spec.order, node, keep: spec.size)
                 s.otherDocCount += total - kept.reduce(0) { $0 + $1.docCount }
                 s.buckets = kept
+            case .adjacencyMatrix(let spec):
+                s.buckets = s.buckets.filter { b in
+                    guard b.docCount > 0 else { return false }
+                    if spec.showOnlyIntersecting, case .bytes(let k) = b.key { return String(decoding: k, as: UTF8.self).contains(spec.separator) }
+                    return true
+                }
+                Reducer.sortBuckets(&s.buckets, [.key(asc: true)], node)
             case .rareTerms(let spec):
                 s.buckets = s.buckets.filter { $0.docCount > 0 && $0.docCount <= spec.maxDocCount }
                 Reducer.sortBuckets(&s.buckets, [.count(asc: true), .key(asc: true)], node)

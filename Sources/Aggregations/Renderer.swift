@@ -299,6 +299,14 @@ struct Renderer {
                 subs(b, node, into: &e)
                 return .object(e)
             })
+        case .adjacencyMatrix:
+            o["buckets"] = .array(s.buckets.map { b in
+                var e = JSONObject()
+                e["key"] = Renderer.keyJSON(b.key)
+                e["doc_count"] = .int(b.docCount)
+                subs(b, node, into: &e)
+                return .object(e)
+            })
         case .rareTerms:
             o["buckets"] = .array(s.buckets.map { b in
                 var e = JSONObject()

@@ -15,6 +15,8 @@ public final class Node: Sendable {
     public let clusterUUID: String
     public let nodeID: String
     public let autoCreateIndex: Bool
+    /// `PUT /_cluster/settings` values (`search.max_buckets`).
+    public let clusterSettings = ClusterSettings()
     let indexingBufferDocs: Int
     let indexingBufferBytes: Int
     let registry = Mutex<[String: IndexService]>([:])

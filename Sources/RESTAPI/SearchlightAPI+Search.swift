@@ -7,7 +7,8 @@ extension SearchlightAPI {
     static func registerSearch(_ r: inout Router, _ node: Node) {
         let search: Router.Handler = { req throws(OpenSearchError) in
             // The body is parsed before the indices are resolved, as OpenSearch's REST layer does.
-            let request = try SearchRequest.parse(try req.json(), params: req.params)
+            var request = try SearchRequest.parse(try req.json(), params: req.params)
+            request.maxBuckets = node.clusterSettings.maxBuckets
             let indices = try node.resolve(req[path: "index"] ?? "_all", options: try options(req))
             let window = indices.map { $0.settings.maxResultWindow }.min() ?? 10_000
             if request.from + request.size > window {

@@ -51,6 +51,12 @@ public struct SearchlightAPI: Sendable {
         }
         r.add([.GET], "/_cluster/health", health)
         r.add([.GET], "/_cluster/health/{index}", health)
+        r.add([.PUT], "/_cluster/settings") { req throws(OpenSearchError) in
+            RESTResponse(200, try node.clusterSettings.update(try req.json()))
+        }
+        r.add([.GET], "/_cluster/settings") { req throws(OpenSearchError) in
+            RESTResponse(200, node.clusterSettings.json(flat: req.params["flat_settings"] == "true"))
+        }
     }
 
     /// Index names for `{index}` expressions that write: a single concrete name.

@@ -328,7 +328,7 @@ public enum SearchExecutor {
                         "skipped": .number(reportSkipped ? skippedShards : 0), "failed": 0]
         o["hits"] = .object(hitsObj)
         if let tree = r.aggregations {
-            o["aggregations"] = try tree.reduce(results.compactMap(\.aggregations), typedKeys: r.typedKeys)
+            o["aggregations"] = try tree.reduce(results.compactMap(\.aggregations), maxBuckets: r.maxBuckets, typedKeys: r.typedKeys)
         }
         return .object(o)
     }
