@@ -232,7 +232,7 @@ final class PreparedRounding {
     private let cache = Box(Cache())
 
     /// Fixed-offset zone and fixed-length unit: the key is plain arithmetic.
-    private let arithmetic: (unit: Int64, offsetMillis: Int64)?
+    let arithmetic: (unit: Int64, offsetMillis: Int64)?
 
     init(interval: DateInterval, zone: DateZone, offset: Int64) {
         self.interval = interval

@@ -11,6 +11,9 @@ final class HistogramCollector: BucketCollector {
     let hardMax: Double?
     let spec: HistogramSpec
     let ords = BucketOrds()
+    /// Bucket indexes are stored relative to this one (the column's lowest), so that a narrow
+    /// column's buckets are array slots rather than hash entries.
+    let indexBase: Int64
 
     init(_ spec: HistogramSpec, source: FieldSource, subs: [Collector]) {
         self.source = source
@@ -19,6 +22,19 @@ final class HistogramCollector: BucketCollector {
         offset = spec.offset
         hardMin = spec.hardBounds?.min
         hardMax = spec.hardBounds?.max
+        var base: Int64 = 0
+        if let col = source.numeric, col.valueCount > 0, source.missingRaw == nil {
+            func index(_ raw: Int64) -> Double {
+                let v = source.isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw)
+                return ((v - spec.offset) / spec.interval).rounded(.down)
+            }
+            let lo = index(col.minValue), hi = index(col.maxValue)
+            if lo.isFinite, hi.isFinite, abs(lo) < 9.0e18, hi - lo < 65_536 {
+                base = Int64(lo)
+                ords.enableDense(keySpace: Int(hi - lo) + 1)
+            }
+        }
+        indexBase = base
         super.init(subs: subs)
     }
 
@@ -28,6 +44,7 @@ final class HistogramCollector: BucketCollector {
         let isDouble = src.isDouble, isUnsigned = src.isUnsigned
         let bounded = hardMin != nil || hardMax != nil
         var lastDoc = -1, lastIndex = Int64.min
+        let base = indexBase
         src.forEachValue(docs) { i, raw in
             let v = isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw)
             let idxD = ((v - offset) / interval).rounded(.down)
@@ -40,7 +57,7 @@ final class HistogramCollector: BucketCollector {
                 if let lo = hardMin, key < lo { return }
                 if let hi = hardMax, key > hi { return }
             }
-            emit(docs[i], ords.add(owners[i], idx))
+            emit(docs[i], ords.add(owners[i], idx &- base))
         }
     }
 
@@ -48,7 +65,8 @@ final class HistogramCollector: BucketCollector {
         var s = BucketsState()
         s.format = source.format.isRaw ? .raw : source.format
         for b in ords.ords(of: owner) {
-            s.buckets.append(Bucket(key: .double(Double(ords.keys[Int(b)]) * interval + offset), docCount: docCount(b), subs: subStates(b)))
+            let idx = ords.keys[Int(b)] &+ indexBase
+            s.buckets.append(Bucket(key: .double(Double(idx) * interval + offset), docCount: docCount(b), subs: subStates(b)))
         }
         s.extendedMin = spec.extendedBounds?.min
         s.extendedMax = spec.extendedBounds?.max
@@ -95,6 +113,21 @@ final class DateHistogramCollector: BucketCollector {
         let ords = self.ords
         let lo = hardMin ?? .min, hi = hardMax ?? .max
         var lastDoc = -1, lastKey = Int64.min
+        if let a = rounding.arithmetic {
+            // Fixed zone and unit (UTC days, hours, fixed intervals): plain arithmetic, inlined.
+            let unit = a.unit, bias = a.offsetMillis &- rounding.shift
+            src.forEachValue(docs) { i, raw in
+                let local = raw &+ bias
+                var q = local / unit
+                if local % unit != 0 && local < 0 { q &-= 1 }
+                let key = q &* unit &- bias
+                if i == lastDoc && key == lastKey { return }
+                lastDoc = i; lastKey = key
+                if key < lo || key > hi { return }
+                emit(docs[i], ords.add(owners[i], key))
+            }
+            return
+        }
         src.forEachValue(docs) { i, raw in
             let key = rounding.round(raw)
             if i == lastDoc && key == lastKey { return }  // one count per doc and bucket

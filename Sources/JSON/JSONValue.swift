@@ -67,6 +67,13 @@ public struct JSONObject: Sendable, Equatable, Hashable, Sequence {
         for (k, v) in pairs { self[k] = v }
     }
 
+    /// Builds an object from keys the caller knows are distinct, without per-key lookups.
+    public init(uniqueKeys keys: [String], values: [JSONValue]) {
+        precondition(keys.count == values.count)
+        self.keys = keys
+        self.values = values
+    }
+
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
 

@@ -55,6 +55,11 @@ public final class IndexService: Sendable {
     public static let primaryTerm: Int64 = 1
     /// Indexing buffer bounds per index (documents, `_source` bytes) before an unpublished flush.
     let bufferDocLimit: Int
+    /// Successful index/update and delete operations since start-up, for `_stats` `indexing`.
+    let indexedCount = Atomic<Int>(0)
+    let deletedCount = Atomic<Int>(0)
+    public var indexTotal: Int { indexedCount.load(ordering: .relaxed) }
+    public var deleteTotal: Int { deletedCount.load(ordering: .relaxed) }
     static let bufferByteLimit = 64 << 20
 
     init(name: String, uuid: String, createdMillis: Int64, mapping: Mapping, settings: IndexSettings, catalog: Catalog, dataPath: String,
@@ -200,11 +205,55 @@ public final class IndexService: Sendable {
     /// Applies a batch of writes: checks, maps and versions every operation, appends the batch to
     /// the translog in one durable transaction, then adds it to the write buffer. Items fail one by one.
     public func write(_ ops: [WriteOperation]) async -> [Result<WriteResult, OpenSearchError>] {
-        await withCheckedContinuation { cont in
+        if let block = writeBlock { return ops.map { _ in .failure(block) } }
+        let results = await withCheckedContinuation { cont in
             writeQueue.async {
                 cont.resume(returning: self.applyBatch(ops))
             }
         }
+        var indexed = 0, deleted = 0
+        for (op, r) in zip(ops, results) {
+            guard case .success = r else { continue }
+            if case .delete = op { deleted += 1 } else { indexed += 1 }
+        }
+        indexedCount.add(indexed, ordering: .relaxed)
+        deletedCount.add(deleted, ordering: .relaxed)
+        return results
+    }
+
+    /// The `cluster_block_exception` a search or get meets with `index.blocks.read`.
+    public var readBlock: OpenSearchError? {
+        guard settings.bool("index.blocks.read") else { return nil }
+        return OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [FORBIDDEN/7/index read (api)];", status: 403)
+    }
+
+    /// The `cluster_block_exception` a settings or mapping change meets on a read-only index
+    /// (only the `index.blocks.*` settings themselves may still change).
+    public var metadataBlock: OpenSearchError? {
+        let s = settings
+        if s.bool("index.blocks.read_only") {
+            return OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [FORBIDDEN/5/index read-only (api)];", status: 403)
+        }
+        if s.bool("index.blocks.read_only_allow_delete") {
+            return OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block];", status: 429)
+        }
+        return nil
+    }
+
+    /// The `cluster_block_exception` a write meets when `index.blocks.*` forbids writing; the
+    /// status is the highest of the blocks', as OpenSearch reports it.
+    public var writeBlock: OpenSearchError? {
+        let s = settings
+        var blocks: [String] = []
+        var status = 403
+        if s.bool("index.blocks.read_only") { blocks.append("FORBIDDEN/5/index read-only (api)") }
+        if s.bool("index.blocks.read_only_allow_delete") {
+            blocks.append("TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block")
+            status = 429
+        }
+        if s.bool("index.blocks.write") { blocks.append("FORBIDDEN/8/index write (api)") }
+        guard !blocks.isEmpty else { return nil }
+        return OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [\(blocks.joined(separator: ", "))];", status: status)
     }
 
     func conflict(_ id: String, _ reason: String) -> OpenSearchError {
@@ -255,6 +304,9 @@ public final class IndexService: Sendable {
             return ops.map { _ in .failure(e) }
         }
         var overlay: [String: BufferedDocument] = [:]
+        /// Sources this batch wrote, already parsed: a run of updates to one document (a session
+        /// summary upserted per event) parses it once.
+        var parsedSources: [String: JSONObject] = [:]
         var superseded: [(Int, Int32)] = []
         var entries: [TranslogEntry] = []
         entries.reserveCapacity(ops.count)
@@ -292,6 +344,7 @@ public final class IndexService: Sendable {
             seq += 1
             let doc = StoredDocument(source: raw, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, routing: routing)
             overlay[id] = BufferedDocument(doc: doc, fields: parsed.fields)
+            if case .object(let o) = source { parsedSources[id] = o } else { parsedSources[id] = nil }
             supersede(loc)
             entries.append(TranslogEntry(indexUUID: uuid, op: .index, id: id, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, source: raw, routing: routing))
             return WriteResult(index: name, id: id, version: version, seqNo: seq, primaryTerm: Self.primaryTerm,
@@ -326,6 +379,7 @@ public final class IndexService: Sendable {
                     seq += 1
                     overlay[id] = BufferedDocument(doc: StoredDocument(source: [], seqNo: seq, version: version, primaryTerm: Self.primaryTerm, deleted: true),
                                                    fields: [])
+                    parsedSources[id] = nil
                     supersede(loc)
                     entries.append(TranslogEntry(indexUUID: uuid, op: .delete, id: id, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, source: []))
                     results.append(.success(WriteResult(index: name, id: id, version: version, seqNo: seq, primaryTerm: Self.primaryTerm,
@@ -337,7 +391,18 @@ public final class IndexService: Sendable {
                     }
                     try check(req.conditions, id: id, current: cur)
                     guard let liveMeta = cur.flatMap({ $0.deleted ? nil : $0 }), let loc else {
-                        guard let upsert = req.docAsUpsert ? req.doc : req.upsert else { throw missing(id) }
+                        guard var upsert = req.docAsUpsert ? req.doc : req.upsert else { throw missing(id) }
+                        if req.script != nil && req.scriptedUpsert {
+                            let out = try req.runScript(source: upsert, upsert: true, index: name, id: id, version: -1,
+                                                        routing: req.conditions.routing)
+                            if out.op == .none {
+                                // Nothing existed and nothing is created: OpenSearch reports the unassigned markers.
+                                results.append(.success(WriteResult(index: name, id: id, version: -1, seqNo: -2, primaryTerm: 0,
+                                                                    result: .noop, shardsTotal: shardsTotal)))
+                                continue
+                            }
+                            upsert = out.source
+                        }
                         let raw = JSONWriter.serialize(.object(upsert))
                         var r = try indexDocument(id: id, source: .object(upsert), raw: raw, version: (cur?.version ?? 0) + 1, created: true,
                                                   routing: req.conditions.routing, replacing: loc)
@@ -346,11 +411,45 @@ public final class IndexService: Sendable {
                         continue
                     }
                     let live = loc.document
-                    guard case .object(let existing)? = try? JSONParser.parse(live.source) else {
-                        throw OpenSearchError.mapperParsing("failed to parse existing document [\(id)]")
+                    let existing: JSONObject
+                    if let cached = parsedSources[id] {
+                        existing = cached
+                    } else {
+                        guard case .object(let o)? = try? JSONParser.parse(live.source) else {
+                            throw OpenSearchError.mapperParsing("failed to parse existing document [\(id)]")
+                        }
+                        existing = o
                     }
-                    let merged = IndexService.merge(existing, req.doc ?? JSONObject())
-                    if req.detectNoop && merged == existing {
+                    var merged: JSONObject
+                    if req.script != nil {
+                        let out = try req.runScript(source: existing, upsert: false, index: name, id: id, version: liveMeta.version,
+                                                    routing: liveMeta.routing)
+                        switch out.op {
+                        case .index:
+                            merged = out.source
+                        case .delete:
+                            let version = liveMeta.version + 1
+                            seq += 1
+                            overlay[id] = BufferedDocument(doc: StoredDocument(source: [], seqNo: seq, version: version, primaryTerm: Self.primaryTerm,
+                                                                               deleted: true), fields: [])
+                            parsedSources[id] = nil
+                            supersede(loc)
+                            entries.append(TranslogEntry(indexUUID: uuid, op: .delete, id: id, seqNo: seq, version: version,
+                                                         primaryTerm: Self.primaryTerm, source: []))
+                            results.append(.success(WriteResult(index: name, id: id, version: version, seqNo: seq, primaryTerm: Self.primaryTerm,
+                                                                result: .deleted, shardsTotal: shardsTotal)))
+                            continue
+                        case .none, .create:
+                            var r = WriteResult(index: name, id: id, version: liveMeta.version, seqNo: liveMeta.seqNo, primaryTerm: liveMeta.primaryTerm,
+                                                result: .noop, shardsTotal: shardsTotal)
+                            if let f = req.sourceFilter { r.source = f.apply(live.source) }
+                            results.append(.success(r))
+                            continue
+                        }
+                    } else {
+                        merged = IndexService.merge(existing, req.doc ?? JSONObject())
+                    }
+                    if req.script == nil && req.detectNoop && merged == existing {
                         var r = WriteResult(index: name, id: id, version: liveMeta.version, seqNo: liveMeta.seqNo, primaryTerm: liveMeta.primaryTerm,
                                             result: .noop, shardsTotal: shardsTotal)
                         if let f = req.sourceFilter { r.source = f.apply(live.source) }

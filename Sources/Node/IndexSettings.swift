@@ -103,6 +103,16 @@ public struct IndexSettings: Sendable, Equatable {
         }
     }
 
+    /// The dotted keys of a (possibly nested) settings object.
+    public static func flatKeys(_ json: JSONValue) -> [String] {
+        guard case .object(let o) = json else { return [] }
+        var out: [String] = []
+        for (k, v) in o {
+            if case .object = v { out += flatKeys(v).map { "\(k).\($0)" } } else { out.append(k) }
+        }
+        return out
+    }
+
     public subscript(key: String) -> String? { values[key]?.stringValue }
 
     public mutating func set(_ key: String, _ value: String) { values[key] = .string(value) }

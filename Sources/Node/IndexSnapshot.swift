@@ -1,4 +1,5 @@
 import Index
+import Query
 
 /// One segment as a searcher sees it: the immutable file plus the live-docs generation that was
 /// current when the snapshot was taken.
@@ -22,6 +23,8 @@ public struct IndexSnapshot: Sendable {
     public let segments: [SegmentView]
     public let mapping: Mapping
     public let numberOfShards: Int
+    /// The filter of the alias(es) the search reached this index through; ANDed with the query.
+    public var aliasFilter: Query? = nil
 
     public var docCount: Int { segments.reduce(0) { $0 + $1.liveCount } }
 }

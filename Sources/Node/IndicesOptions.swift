@@ -3,6 +3,8 @@ public struct IndicesOptions: Sendable {
     public var ignoreUnavailable = false
     public var allowNoIndices = true
     public var expandOpen = true
+    /// `expand_wildcards=all|hidden`: wildcards also match hidden indices.
+    public var expandHidden = false
 
     public init(ignoreUnavailable: Bool = false, allowNoIndices: Bool = true) {
         self.ignoreUnavailable = ignoreUnavailable

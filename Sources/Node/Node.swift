@@ -2,6 +2,7 @@ import Foundation
 import Index
 import JSON
 import Logging
+import Query
 import Storage
 import Synchronization
 
@@ -20,6 +21,12 @@ public final class Node: Sendable {
     let indexingBufferDocs: Int
     let indexingBufferBytes: Int
     let registry = Mutex<[String: IndexService]>([:])
+    /// Open scroll contexts (`?scroll=`, `_search/scroll`).
+    public let scrolls = ScrollContexts()
+    /// Aliases, templates and policies; see `ClusterMetadata`.
+    let metadata = Mutex(ClusterMetadata())
+    /// The clock lifecycle decisions use (milliseconds since the epoch); tests replace it.
+    let clock: @Sendable () -> Int64
     let logger: Logger
 
     public struct Options: Sendable {
@@ -31,6 +38,8 @@ public final class Node: Sendable {
         /// `_source` bytes all indices together may buffer (OpenSearch's
         /// `indices.memory.index_buffer_size`); beyond it the largest buffers are flushed.
         public var indexingBufferBytes = 48 << 20
+        /// Milliseconds since the epoch; injectable so lifecycle tests need no sleeps.
+        public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         public init() {}
     }
 
@@ -42,6 +51,7 @@ public final class Node: Sendable {
         autoCreateIndex = options.autoCreateIndex
         indexingBufferDocs = options.indexingBufferDocs
         indexingBufferBytes = options.indexingBufferBytes
+        clock = options.clock
         if let u = try catalog.meta("cluster_uuid") { clusterUUID = u } else {
             clusterUUID = Node.randomID(22)
             try catalog.setMeta("cluster_uuid", clusterUUID)
@@ -52,6 +62,9 @@ public final class Node: Sendable {
         }
         nodeName = options.nodeName ?? (ProcessInfo.processInfo.hostName.isEmpty ? "searchlight" : ProcessInfo.processInfo.hostName)
         try recover()
+        try loadAliases()
+        try loadTemplates()
+        try loadLifecycle()
     }
 
     static func randomID(_ n: Int) -> String {
@@ -114,19 +127,27 @@ public final class Node: Sendable {
 
     public func index(named name: String) -> IndexService? { registry.withLock { $0[name] } }
 
-    /// `PUT /{index}`: validates the name, settings and mappings, persists, registers.
+    /// `PUT /{index}` (and auto-creation): validates the name, applies the matching templates
+    /// under the request body, persists, registers, and adds the aliases.
     @discardableResult
-    public func createIndex(_ name: String, body: JSONValue? = nil) throws(OpenSearchError) -> IndexService {
+    public func createIndex(_ name: String, body: JSONValue? = nil, applyTemplates: Bool = true) throws(OpenSearchError) -> IndexService {
         try IndexName.validate(name)
+        if isAlias(name) {
+            throw OpenSearchError("invalid_index_name_exception", "Invalid index name [\(name)], already exists as alias", status: 400,
+                                  metadata: JSONObject([("index_uuid", "_na_"), ("index", .string(name))]))
+        }
         var settingsJSON: JSONValue? = nil
         var mappingsJSON: JSONValue? = nil
+        var aliasesJSON: JSONObject? = nil
         if let body {
             guard case .object(let o) = body else { throw OpenSearchError.parsing("request body must be an object") }
             for (k, v) in o {
                 switch k {
                 case "settings": settingsJSON = v
                 case "mappings": mappingsJSON = v
-                case "aliases": break
+                case "aliases":
+                    guard case .object(let a) = v else { throw OpenSearchError.parsing("key [aliases] must be an object") }
+                    aliasesJSON = a
                 default:
                     // Bare settings at the top level are accepted by OpenSearch too.
                     if k.hasPrefix("index.") || ["number_of_shards", "number_of_replicas", "index"].contains(k) {
@@ -139,13 +160,37 @@ public final class Node: Sendable {
                 }
             }
         }
-        var settings = try IndexSettings.parse(settingsJSON)
-        let mapping = try mappingsJSON.map { m throws(OpenSearchError) in try Mapping.parse(m) } ?? Mapping()
+        let templated = applyTemplates ? try templateLayers(for: name) : TemplateLayers()
+        var settings = IndexSettings()
+        for layer in templated.settings { try settings.update(layer) }
+        try settings.update(settingsJSON)
+        // Layers merge as JSON first: a later template may redefine a field an earlier one mapped.
+        var mergedMappings: JSONValue? = nil
+        for layer in templated.mappings + (mappingsJSON.map { [$0] } ?? []) {
+            mergedMappings = mergedMappings.map { Node.mergeMappings($0, layer) } ?? layer
+        }
+        let mapping = try mergedMappings.map { m throws(OpenSearchError) in try Mapping.parse(m) } ?? Mapping()
+        var aliases = templated.aliases
+        for (alias, v) in aliasesJSON ?? JSONObject() {
+            guard case .object(let ao) = v else { throw OpenSearchError.parsing("alias [\(alias)] must be an object") }
+            aliases[alias] = try AliasMetadata.parse(ao)
+        }
+        for alias in aliases.keys {
+            if alias == name || index(named: alias) != nil {
+                throw OpenSearchError("invalid_alias_name_exception", "Invalid alias name [\(alias)]: an index or data stream exists with the same name as the alias", status: 400,
+                                      metadata: JSONObject([("index", .string(alias))]))
+            }
+        }
+        if !aliases.isEmpty {
+            var next = clusterMetadata.aliases
+            next[name] = aliases
+            if let problem = Node.writeIndexProblem(next) { throw problem }
+        }
         if mapping.totalFieldCount > settings.totalFieldsLimit {
             throw OpenSearchError.illegalArgument("Limit of total fields [\(settings.totalFieldsLimit)] has been exceeded")
         }
         let uuid = Node.randomID(22)
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = clock()
         if settings["index.number_of_shards"] == nil { settings.set("index.number_of_shards", "1") }
         if settings["index.number_of_replicas"] == nil { settings.set("index.number_of_replicas", "1") }
         settings.set("index.uuid", uuid)
@@ -173,13 +218,16 @@ public final class Node: Sendable {
             return .success(svc)
         }
         let svc = try r.get()
+        try addAliases(aliases, to: svc)
         logger.info("created index [\(name)]")
+        attachPolicyOnCreate(svc)
         return svc
     }
 
     /// The index a write goes to, created on first use when `action.auto_create_index` allows it.
     public func writeIndex(_ name: String) throws(OpenSearchError) -> IndexService {
         if let s = index(named: name) { return s }
+        if let s = try writeIndex(ofAlias: name) { return s }
         guard autoCreateIndex else { throw OpenSearchError.indexNotFound(name) }
         do {
             return try createIndex(name)
@@ -189,16 +237,50 @@ public final class Node: Sendable {
         }
     }
 
-    /// Resolves `a,b*,-c,_all` to concrete indices.
-    public func resolve(_ expression: String, options: IndicesOptions = IndicesOptions()) throws(OpenSearchError) -> [IndexService] {
+    /// Resolves `a,b*,-c,_all` to concrete indices; names and patterns match aliases too unless
+    /// `includeAliases` is false.
+    public func resolve(_ expression: String, options: IndicesOptions = IndicesOptions(), includeAliases: Bool = true) throws(OpenSearchError) -> [IndexService] {
+        try resolveFiltered(expression, options: options, includeAliases: includeAliases).map(\.0)
+    }
+
+    /// Snapshots for searching `expression`, each carrying the filter of the aliases it was reached
+    /// through (none when any path reached it unfiltered, as OpenSearch does).
+    public func searchSnapshots(_ expression: String, options: IndicesOptions = IndicesOptions()) throws(OpenSearchError) -> [IndexSnapshot] {
+        var out: [IndexSnapshot] = []
+        for (svc, filters) in try resolveFiltered(expression, options: options, includeAliases: true) {
+            if let block = svc.readBlock { throw block }
+            var snap = svc.snapshot()
+            if let filters, !filters.isEmpty {
+                let parsed = try filters.map { f throws(OpenSearchError) in try Query.parse(f) }
+                snap.aliasFilter = parsed.count == 1 ? parsed[0] : .bool(BoolQuery(should: parsed))
+            }
+            out.append(snap)
+        }
+        return out
+    }
+
+    /// Concrete indices with the alias filters they were reached through (nil: unfiltered).
+    func resolveFiltered(_ expression: String, options: IndicesOptions, includeAliases: Bool) throws(OpenSearchError) -> [(IndexService, [JSONValue]?)] {
         let all = allIndices
+        let aliasMap = includeAliases ? metadata.withLock { $0.aliases } : [:]
         let parts = expression.split(separator: ",", omittingEmptySubsequences: true).map(String.init)
         if parts.isEmpty || parts == ["_all"] || parts == ["*"] {
-            if all.isEmpty && !options.allowNoIndices { throw OpenSearchError.indexNotFound(parts.first ?? "_all") }
-            return all
+            let visible = all.filter { options.expandHidden || !$0.settings.bool("index.hidden") }
+            if visible.isEmpty && !options.allowNoIndices { throw OpenSearchError.indexNotFound(parts.first ?? "_all") }
+            return visible.map { ($0, nil) }
         }
         var chosen: [String] = []
-        var seen = Set<String>()
+        // Per index: nil once reached unfiltered, else the filters of the aliases that reached it.
+        var filters: [String: [JSONValue]?] = [:]
+        func take(_ name: String, _ filter: JSONValue?, unfiltered: Bool) {
+            if filters.index(forKey: name) == nil { chosen.append(name); filters[name] = .some([]) }
+            guard case .some(.some(let list)) = filters[name] else { return }
+            if unfiltered || filter == nil { filters[name] = .some(nil) } else { filters[name] = .some(list + [filter!]) }
+        }
+        func aliasMembers(_ alias: String) -> [(String, AliasMetadata)] {
+            aliasMap.compactMap { (index, a) in a[alias].map { (index, $0) } }.sorted { $0.0 < $1.0 }
+        }
+        let allAliasNames = Set(aliasMap.values.flatMap(\.keys))
         var i = 0
         while i < parts.count {
             var p = parts[i]
@@ -206,24 +288,32 @@ public final class Node: Sendable {
             if p.hasPrefix("-") && i > 1 {
                 p.removeFirst()
                 chosen.removeAll { Wildcard.matches(p, $0) }
-                seen = Set(chosen)
+                for k in Array(filters.keys) where !chosen.contains(k) { filters.removeValue(forKey: k) }
                 continue
             }
             if p == "_all" { p = "*" }
             if p.contains("*") {
-                let matched = all.filter { Wildcard.matches(p, $0.name) && !$0.name.hasPrefix(".") || (p.hasPrefix(".") && Wildcard.matches(p, $0.name)) }
-                if matched.isEmpty && !options.allowNoIndices { throw OpenSearchError.indexNotFound(p) }
-                for m in matched where seen.insert(m.name).inserted { chosen.append(m.name) }
-            } else {
-                if index(named: p) == nil {
-                    if options.ignoreUnavailable { continue }
-                    throw OpenSearchError.indexNotFound(p)
+                let matched = all.filter { (Wildcard.matches(p, $0.name) && !$0.name.hasPrefix(".") || (p.hasPrefix(".") && Wildcard.matches(p, $0.name)))
+                    && (options.expandHidden || p.hasPrefix(".") || !$0.settings.bool("index.hidden")) }
+                for m in matched { take(m.name, nil, unfiltered: true) }
+                var any = !matched.isEmpty
+                for alias in allAliasNames.sorted() where Wildcard.matches(p, alias) && (!alias.hasPrefix(".") || p.hasPrefix(".")) {
+                    for (index, a) in aliasMembers(alias) where a.isHidden != true || p.hasPrefix(".") || options.expandHidden {
+                        take(index, a.filter, unfiltered: false); any = true
+                    }
                 }
-                if seen.insert(p).inserted { chosen.append(p) }
+                if !any && !options.allowNoIndices { throw OpenSearchError.indexNotFound(p) }
+            } else if index(named: p) != nil {
+                take(p, nil, unfiltered: true)
+            } else if allAliasNames.contains(p) {
+                for (index, a) in aliasMembers(p) { take(index, a.filter, unfiltered: false) }
+            } else {
+                if options.ignoreUnavailable { continue }
+                throw OpenSearchError.indexNotFound(p)
             }
         }
         let reg = registry.withLock { $0 }
-        let result = chosen.compactMap { reg[$0] }
+        let result: [(IndexService, [JSONValue]?)] = chosen.compactMap { n in reg[n].map { ($0, filters[n] ?? nil) } }
         if result.isEmpty && !options.allowNoIndices { throw OpenSearchError.indexNotFound(expression) }
         return result
     }
@@ -233,7 +323,11 @@ public final class Node: Sendable {
         if expression == "_all" || expression == "*" {
             // OpenSearch refuses wildcard-all deletes only with action.destructive_requires_name; allowed by default.
         }
-        let targets = try resolve(expression, options: options)
+        let aliasNames = clusterMetadata.aliasNames
+        for part in expression.split(separator: ",").map(String.init) where !options.ignoreUnavailable && aliasNames.contains(part) && index(named: part) == nil {
+            throw OpenSearchError.illegalArgument("The provided expression [\(part)] matches an alias, specify the corresponding concrete indices instead.")
+        }
+        let targets = try resolve(expression, options: options, includeAliases: false)
         for svc in targets {
             // Wait for in-flight writes on this index, then remove it.
             svc.writeQueue.sync { svc.markClosed() }
@@ -242,6 +336,10 @@ public final class Node: Sendable {
                 throw OpenSearchError("exception", "failed to delete index [\(svc.name)]: \(error)", status: 500)
             }
             _ = registry.withLock { $0.removeValue(forKey: svc.name) }
+            metadata.withLock { md in
+                md.aliases[svc.name] = nil
+                md.lifecycle[svc.name] = nil
+            }
             svc.removeDirectory()
             logger.info("deleted index [\(svc.name)]")
         }

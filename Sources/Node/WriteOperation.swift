@@ -1,5 +1,7 @@
+import Foundation
 import Index
 import JSON
+import Painless
 
 /// One document write, as `_doc`, `_create`, `_update`, `DELETE` and `_bulk` items express it.
 public enum WriteOperation: Sendable {
@@ -17,9 +19,20 @@ public enum WriteOperation: Sendable {
     }
 }
 
-/// The body of `_update` (partial `doc`, `upsert`, `doc_as_upsert`, `detect_noop`).
+/// The body of `_update` (partial `doc`, `upsert`, `doc_as_upsert`, `detect_noop`, or a Painless
+/// `script` with `scripted_upsert`).
 public struct UpdateRequest: Sendable {
     public var doc: JSONObject?
+    public var script: ScriptSpec? {
+        didSet { compiled = script.map(UpdateRequest.compile) }
+    }
+    /// The script compiled (through the shared cache) when the request was parsed; a compile
+    /// error is kept and reported only if the script has to run, as OpenSearch does.
+    public private(set) var compiled: Result<PainlessScript, OpenSearchError>?
+    public var scriptedUpsert = false
+    /// Honoured trivially: updates to one index run serially on its write queue, so the
+    /// read-modify-write of an update never races another writer.
+    public var retryOnConflict = 0
     public var upsert: JSONObject?
     public var docAsUpsert = false
     public var detectNoop = true
@@ -53,8 +66,13 @@ public struct UpdateRequest: Sendable {
                 r.detectNoop = b
             case "_source":
                 r.sourceFilter = try SourceFilter.parse(v)
-            case "script", "scripted_upsert":
-                throw OpenSearchError("script_exception", "scripts are not supported yet", status: 400)
+            case "script":
+                r.script = try ScriptSpec.parse(v)
+            case "scripted_upsert":
+                guard let b = v.boolValue ?? (v.stringValue.flatMap { $0 == "true" ? true : $0 == "false" ? false : nil }) else {
+                    throw OpenSearchError.parsing("[UpdateRequest] failed to parse field [scripted_upsert]")
+                }
+                r.scriptedUpsert = b
             case "lang", "params", "if_seq_no", "if_primary_term":
                 continue
             default:
@@ -62,13 +80,46 @@ public struct UpdateRequest: Sendable {
                 throw OpenSearchError("x_content_parse_exception", "[1:2] [UpdateRequest] unknown field [\(k)]\(suggestion.map { " did you mean [\($0)]?" } ?? "")", status: 400)
             }
         }
-        if r.doc == nil && r.upsert == nil {
+        if r.doc == nil && r.upsert == nil && r.script == nil {
             throw OpenSearchError.actionValidation(["script or doc is missing"])
+        }
+        if r.doc != nil && r.script != nil {
+            throw OpenSearchError.actionValidation(["can't provide both script and doc"])
         }
         if r.docAsUpsert && r.doc == nil {
             throw OpenSearchError.actionValidation(["doc must be specified if doc_as_upsert is enabled"])
         }
         return r
+    }
+}
+
+extension UpdateRequest {
+    static func compile(_ spec: ScriptSpec) -> Result<PainlessScript, OpenSearchError> {
+        do throws(OpenSearchError) {
+            return .success(try spec.compiled())
+        } catch {
+            return .failure(UpdateRequest.scriptFailure(error))
+        }
+    }
+
+    /// OpenSearch wraps every failure of an update script in "failed to execute script".
+    static func scriptFailure(_ cause: OpenSearchError) -> OpenSearchError {
+        OpenSearchError("illegal_argument_exception", "failed to execute script", status: 400, causedBy: cause)
+    }
+
+    /// Runs the script on `source`, mapping script errors to OpenSearch's error shape.
+    func runScript(source: JSONObject, upsert: Bool, index: String, id: String, version: Int64,
+                   routing: String?) throws(OpenSearchError) -> UpdateOutcome {
+        guard let compiled else { throw OpenSearchError.illegalArgument("no script") }
+        let script = try compiled.get()
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        do throws(PainlessError) {
+            return try script.update(source: source, params: self.script?.params, now: now, upsert: upsert,
+                                     index: index, id: id, version: version, routing: routing)
+        } catch {
+            if error == PainlessError.selfReference { throw OpenSearchError.illegalArgument(error.message) }
+            throw UpdateRequest.scriptFailure(error.scriptException(source: script.source))
+        }
     }
 }
 

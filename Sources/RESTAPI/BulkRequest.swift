@@ -25,6 +25,8 @@ struct BulkRequest {
         var pipeline: String?
         var requireAlias = false
         var sourceFilter: SourceFilter?
+        /// Alias names, for `require_alias`.
+        var aliasNames: Set<String> = []
     }
 
     /// Splits and parses the body. A malformed action line fails the whole request (like OpenSearch);
@@ -74,6 +76,7 @@ struct BulkRequest {
             var sourceFilter = defaults.sourceFilter
             var pipeline = defaults.pipeline
             var requireAlias = defaults.requireAlias
+            var retryOnConflict = 0
             for (k, v) in meta {
                 guard metadataKeys.contains(k) else {
                     throw OpenSearchError.illegalArgument("Action/metadata line [\(actionLineNo)] contains an unknown parameter [\(k)]")
@@ -83,6 +86,7 @@ struct BulkRequest {
                     guard let s = v.stringValue else { throw OpenSearchError.illegalArgument("Malformed action/metadata line [\(actionLineNo)], _index must be a string") }
                     index = s
                 case "_id": id = v.stringValue ?? v.int64Value.map(String.init)
+                case "retry_on_conflict": retryOnConflict = Int(v.int64Value ?? 0)
                 case "if_seq_no": cond.ifSeqNo = v.int64Value
                 case "if_primary_term": cond.ifPrimaryTerm = v.int64Value
                 case "version": cond.version = v.int64Value
@@ -109,7 +113,7 @@ struct BulkRequest {
             }
             let targetProblem: OpenSearchError?
             do throws(OpenSearchError) {
-                try SearchlightAPI.checkWriteTarget(index!, pipeline: kind == .delete ? nil : pipeline, requireAlias: requireAlias)
+                try SearchlightAPI.checkWriteTarget(index!, pipeline: kind == .delete ? nil : pipeline, requireAlias: requireAlias, isAlias: defaults.aliasNames.contains(index!))
                 targetProblem = nil
             } catch { targetProblem = error }
             if kind == .delete {
@@ -142,6 +146,10 @@ struct BulkRequest {
                 case .update:
                     var u = try UpdateRequest.parse(doc)
                     u.conditions = cond
+                    u.retryOnConflict = retryOnConflict
+                    if retryOnConflict > 0 && cond.ifSeqNo != nil {
+                        throw OpenSearchError.actionValidation(["compare and write operations can not be retried"])
+                    }
                     if u.sourceFilter == nil { u.sourceFilter = sourceFilter }
                     item.operation = .success(.update(id: id!, request: u))
                 case .delete: break

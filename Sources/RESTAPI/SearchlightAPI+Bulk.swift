@@ -10,7 +10,7 @@ extension SearchlightAPI {
             guard req.hasBody else { throw OpenSearchError.actionValidation(["no requests added"]) }
             let defaults = BulkRequest.Defaults(index: req[path: "index"], routing: req.params["routing"], pipeline: req.params["pipeline"],
                                                 requireAlias: try req.bool("require_alias", default: false),
-                                                sourceFilter: try sourceFilter(req))
+                                                sourceFilter: try sourceFilter(req), aliasNames: node.clusterMetadata.aliasNames)
             let parsed = try BulkRequest.parse(req.body, defaults: defaults)
             if parsed.items.isEmpty { throw OpenSearchError.actionValidation(["no requests added"]) }
             var results = [JSONValue?](repeating: nil, count: parsed.items.count)
@@ -27,6 +27,14 @@ extension SearchlightAPI {
             var written: [IndexService] = []
             for name in order {
                 let positions = groups[name]!
+                // Items that failed parsing (or `require_alias`) never create their index.
+                if positions.allSatisfy({ if case .failure = parsed.items[$0].operation { return true }; return false }) {
+                    for p in positions {
+                        if case .failure(let e) = parsed.items[p].operation { results[p] = itemError(parsed.items[p], index: name, e) }
+                    }
+                    errors = true
+                    continue
+                }
                 let svc: IndexService
                 do throws(OpenSearchError) {
                     try IndexName.validate(name)
@@ -42,7 +50,26 @@ extension SearchlightAPI {
                 var opPositions: [Int] = []
                 for p in positions {
                     switch parsed.items[p].operation {
-                    case .success(let op): ops.append(op); opPositions.append(p)
+                    case .success(.update(let id, var u)) where u.script?.id != nil:
+                        // A stored script: the item carries its id, the catalog its source.
+                        do throws(OpenSearchError) {
+                            u.script = try node.resolveStoredScript(u.script!)
+                        } catch {
+                            let e = OpenSearchError("illegal_argument_exception", "failed to execute script", status: 400, causedBy: error)
+                            results[p] = itemError(parsed.items[p], index: name, e); errors = true
+                            continue
+                        }
+                        do throws(OpenSearchError) {
+                            ops.append(try routed(.update(id: id, request: u), node, name, svc)); opPositions.append(p)
+                        } catch {
+                            results[p] = itemError(parsed.items[p], index: name, error); errors = true
+                        }
+                    case .success(let op):
+                        do throws(OpenSearchError) {
+                            ops.append(try routed(op, node, name, svc)); opPositions.append(p)
+                        } catch {
+                            results[p] = itemError(parsed.items[p], index: name, error); errors = true
+                        }
                     case .failure(let e): results[p] = itemError(parsed.items[p], index: name, e); errors = true
                     }
                 }

@@ -21,12 +21,12 @@ extension SearchlightAPI {
     }
 
     /// Refusals shared by every write: ingest pipelines (none exist here) and `require_alias`
-    /// (no aliases exist yet, so every concrete target fails it).
-    static func checkWriteTarget(_ name: String, pipeline: String?, requireAlias: Bool) throws(OpenSearchError) {
+    /// (the target must be an alias).
+    static func checkWriteTarget(_ name: String, pipeline: String?, requireAlias: Bool, isAlias: Bool) throws(OpenSearchError) {
         if let p = pipeline, !p.isEmpty, p != "_none" {
             throw OpenSearchError.illegalArgument("pipeline with id [\(p)] does not exist")
         }
-        if requireAlias {
+        if requireAlias && !isAlias {
             throw OpenSearchError("index_not_found_exception", "no such index [\(name)] and [require_alias] request flag is [true] and [\(name)] is not an alias", status: 404,
                                   metadata: JSONObject([("index", .string(name)), ("resource.id", .string(name)), ("resource.type", "index_expression"), ("index_uuid", "_na_")]))
         }
@@ -94,9 +94,9 @@ extension SearchlightAPI {
             if create && cond.ifSeqNo != nil {
                 throw OpenSearchError.actionValidation(["create operations do not support compare and set. use index instead"])
             }
-            try checkWriteTarget(name, pipeline: req.params["pipeline"], requireAlias: try req.bool("require_alias", default: false))
+            try checkWriteTarget(name, pipeline: req.params["pipeline"], requireAlias: try req.bool("require_alias", default: false), isAlias: node.isAlias(name))
             let svc = try node.writeIndex(name)
-            let results = await svc.write([.index(id: id, source: source, raw: req.body, create: create, conditions: cond)])
+            let results = await svc.write([try routed(.index(id: id, source: source, raw: req.body, create: create, conditions: cond), node, name, svc)])
             return try await single(results[0], refresh: req.params["refresh"], index: svc)
         }
         r.add([.PUT, .POST], "/{index}/_doc/{id}", indexDoc)
@@ -141,8 +141,8 @@ extension SearchlightAPI {
             return RESTResponse(status: 200, raw: d.source, contentType: "application/json; charset=UTF-8")
         }
         r.add([.DELETE], "/{index}/_doc/{id}") { req throws(OpenSearchError) in
-            let svc = try concrete(node, req[path: "index"]!)
-            let results = await svc.write([.delete(id: req[path: "id"]!, conditions: try conditions(req))])
+            let svc = try writeTarget(node, req[path: "index"]!)
+            let results = await svc.write([try routed(.delete(id: req[path: "id"]!, conditions: try conditions(req)), node, req[path: "index"]!, svc)])
             return try await single(results[0], refresh: req.params["refresh"], index: svc)
         }
         r.add([.POST], "/{index}/_update/{id}") { req throws(OpenSearchError) in
@@ -153,11 +153,20 @@ extension SearchlightAPI {
                 throw OpenSearchError.actionValidation(["can't provide version in update request"])
             }
             if let f = try sourceFilter(req) { update.sourceFilter = f }
+            if let spec = update.script, spec.id != nil {
+                do throws(OpenSearchError) { update.script = try node.resolveStoredScript(spec) } catch {
+                    throw OpenSearchError("illegal_argument_exception", "failed to execute script", status: 400, causedBy: error)
+                }
+            }
+            update.retryOnConflict = Int(try req.int64("retry_on_conflict") ?? 0)
+            if update.retryOnConflict > 0 && update.conditions.ifSeqNo != nil {
+                throw OpenSearchError.actionValidation(["compare and write operations can not be retried"])
+            }
             let id = req[path: "id"]!
             if let problem = idProblem(id) { throw OpenSearchError.actionValidation([problem]) }
-            try checkWriteTarget(name, pipeline: nil, requireAlias: try req.bool("require_alias", default: false))
+            try checkWriteTarget(name, pipeline: nil, requireAlias: try req.bool("require_alias", default: false), isAlias: node.isAlias(name))
             let svc = try node.writeIndex(name)
-            let results = await svc.write([.update(id: id, request: update)])
+            let results = await svc.write([try routed(.update(id: id, request: update), node, name, svc)])
             let w = try results[0].get()
             var body = w.json
             if try await applyRefresh(req.params["refresh"], svc), case .object(var o) = body { o["forced_refresh"] = true; body = .object(o) }
@@ -202,12 +211,12 @@ extension SearchlightAPI {
                 throw OpenSearchError.actionValidation(["index is missing for doc \(missing)"])
             }
             if try req.bool("refresh", default: false) {
-                for name in Set(requests.compactMap(\.0)) { try await node.index(named: name)?.refresh() }
+                for name in Set(requests.compactMap(\.0)) { try await ((try? concrete(node, name)) ?? nil)?.refresh() }
             }
             var out: [JSONValue] = []
             for (index, id, routing, filter) in requests {
                 let indexName = index!
-                guard let svc = node.index(named: indexName) else {
+                guard let svc = (try? concrete(node, indexName)) ?? nil else {
                     out.append(.object(JSONObject([("_index", .string(indexName)), ("_id", .string(id)),
                                                    ("error", OpenSearchError.indexNotFound(indexName).fullBody)])))
                     continue
@@ -229,16 +238,37 @@ extension SearchlightAPI {
         r.add([.GET, .POST], "/{index}/_mget", mget)
     }
 
+    /// Applies the `index_routing` of the alias a write was addressed to.
+    static func routed(_ op: WriteOperation, _ node: Node, _ name: String, _ svc: IndexService) throws(OpenSearchError) -> WriteOperation {
+        guard let r = node.aliasIndexRouting(name, index: svc.name) else { return op }
+        return try op.routed(byAlias: name, r)
+    }
+
     static func idProblem(_ id: String) -> String? {
         if id.utf8.count > 512 { return "id [\(id)] is too long, must be no longer than 512 bytes but was: \(id.utf8.count)" }
         if id.isEmpty { return "if _id is specified it must not be empty" }
         return nil
     }
 
-    /// A single existing index (no wildcards) for document reads and deletes.
+    /// A single existing index (no wildcards) for document reads: an index, or an alias of one.
     static func concrete(_ node: Node, _ name: String) throws(OpenSearchError) -> IndexService {
-        guard let svc = node.index(named: name) else { throw OpenSearchError.indexNotFound(name) }
+        if let svc = node.index(named: name) {
+            if let block = svc.readBlock { throw block }
+            return svc
+        }
+        let members = node.clusterMetadata.indices(withAlias: name)
+        if members.count > 1 {
+            throw OpenSearchError.illegalArgument("alias [\(name)] has more than one index associated with it [\(members.map(\.index).joined(separator: ", "))], can't execute a single index op")
+        }
+        guard let only = members.first, let svc = node.index(named: only.index) else { throw OpenSearchError.indexNotFound(name) }
         return svc
+    }
+
+    /// An existing index, or an alias's write index, for deletes by id.
+    static func writeTarget(_ node: Node, _ name: String) throws(OpenSearchError) -> IndexService {
+        if let svc = node.index(named: name) { return svc }
+        guard node.isAlias(name) else { throw OpenSearchError.indexNotFound(name) }
+        return try node.writeIndex(name)
     }
 
     static func sourceFilter(_ req: RESTRequest) throws(OpenSearchError) -> SourceFilter? {

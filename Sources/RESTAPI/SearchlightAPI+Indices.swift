@@ -14,7 +14,7 @@ extension SearchlightAPI {
             let indices = try node.resolve(req[path: "index"]!, options: try options(req))
             let flat = try req.bool("flat_settings", default: false)
             var o = JSONObject()
-            for i in indices { o[i.name] = indexJSON(i, flat: flat) }
+            for i in indices { o[i.name] = indexJSON(i, flat: flat, node: node) }
             return RESTResponse(200, .object(o))
         }
         r.add([.HEAD], "/{index}") { req throws(OpenSearchError) in
@@ -40,6 +40,7 @@ extension SearchlightAPI {
         r.add([.PUT, .POST], "/{index}/_mapping") { req throws(OpenSearchError) in
             let body = try req.requiredJSON()
             let indices = try node.resolve(req[path: "index"]!, options: try options(req))
+            for i in indices { if let block = i.metadataBlock { throw block } }
             // Validate against every target before changing any.
             for i in indices { var m = i.mapping; try m.merge(body) }
             for i in indices { try i.putMapping(body) }
@@ -58,7 +59,9 @@ extension SearchlightAPI {
             let body = try req.requiredJSON()
             let inner = body["settings"] ?? body
             let indices = try node.resolve(req[path: "index"]!, options: try options(req))
+            let onlyBlocks = IndexSettings.flatKeys(inner).allSatisfy { $0.hasPrefix("index.blocks.") || $0.hasPrefix("blocks.") }
             for i in indices {
+                if !onlyBlocks, let block = i.metadataBlock { throw block }
                 var s = i.settings
                 try s.update(inner)
                 for k in ["index.number_of_shards"] where s[k] != i.settings[k] {
@@ -97,7 +100,9 @@ extension SearchlightAPI {
         r.add([.POST], "/{index}/_forcemerge", forceMerge)
     }
 
-    static func indexJSON(_ i: IndexService, flat: Bool) -> JSONValue {
-        .object(JSONObject([("aliases", .object(JSONObject())), ("mappings", i.mapping.json), ("settings", i.settings.json(flat: flat))]))
+    static func indexJSON(_ i: IndexService, flat: Bool, node: Node) -> JSONValue {
+        let aliases = node.aliases(of: i.name)
+        let rendered = JSONObject(aliases.keys.sorted().map { ($0, aliases[$0]!.json) })
+        return .object(JSONObject([("aliases", .object(rendered)), ("mappings", i.mapping.json), ("settings", i.settings.json(flat: flat))]))
     }
 }

@@ -7,21 +7,13 @@ extension SearchlightAPI {
     static func registerSearch(_ r: inout Router, _ node: Node) {
         let search: Router.Handler = { req throws(OpenSearchError) in
             // The body is parsed before the indices are resolved, as OpenSearch's REST layer does.
-            var request = try SearchRequest.parse(try req.json(), params: req.params)
-            request.maxBuckets = node.clusterSettings.maxBuckets
-            let indices = try node.resolve(req[path: "index"] ?? "_all", options: try options(req))
-            let window = indices.map { $0.settings.maxResultWindow }.min() ?? 10_000
-            if request.from + request.size > window {
-                throw OpenSearchError("illegal_argument_exception", "Result window is too large, from + size must be less than or equal to: [\(window)] but was [\(request.from + request.size)]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.", status: 400)
-            }
-            let preFilter = req.params["pre_filter_shard_size"].flatMap { Int($0) }
-            if let p = req.params["pre_filter_shard_size"], (Int(p) ?? 0) < 1 {
-                throw OpenSearchError.illegalArgument("preFilterShardSize must be >= 1")
-            }
-            return RESTResponse(200, try await SearchExecutor.search(indices.map { $0.snapshot() }, request, preFilterShardSize: preFilter))
+            let request = try SearchRequest.parse(try req.json(), params: req.params)
+            return RESTResponse(200, try await execute(request, req, node))
         }
         r.add([.GET, .POST], "/_search", search)
         r.add([.GET, .POST], "/{index}/_search", search)
+        registerMultiSearch(&r, node)
+        registerScroll(&r, node)
         let count: Router.Handler = { req throws(OpenSearchError) in
             var query = Query.all
             if case .object(let o)? = try req.json() {
@@ -31,12 +23,34 @@ extension SearchlightAPI {
                 }
             }
             if req.params["q"] != nil { query = try SearchRequest.parse(nil, params: req.params).query }
-            let indices = try node.resolve(req[path: "index"] ?? "_all", options: try options(req))
-            let snaps = indices.map { $0.snapshot() }
+            let snaps = try node.searchSnapshots(req[path: "index"] ?? "_all", options: try options(req))
             let n = try await SearchExecutor.count(snaps, query)
             return RESTResponse(200, .object(JSONObject([("count", .number(n)), ("_shards", SearchExecutor.shards(snaps))])))
         }
         r.add([.GET, .POST], "/_count", count)
         r.add([.GET, .POST], "/{index}/_count", count)
+    }
+
+    /// Runs a parsed search against the indices `req` names (path `index`, indices options in
+    /// its parameters).
+    static func execute(_ request: SearchRequest, _ req: RESTRequest, _ node: Node) async throws(OpenSearchError) -> JSONValue {
+            var request = request
+            request.maxBuckets = node.clusterSettings.maxBuckets
+            let snapshots = try node.searchSnapshots(req[path: "index"] ?? "_all", options: try options(req))
+            let window = snapshots.compactMap { node.index(named: $0.indexName)?.settings.maxResultWindow }.min() ?? 10_000
+            if request.from + request.size > window {
+                throw OpenSearchError("illegal_argument_exception", "Result window is too large, from + size must be less than or equal to: [\(window)] but was [\(request.from + request.size)]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.", status: 400)
+            }
+            let preFilter = req.params["pre_filter_shard_size"].flatMap { Int($0) }
+            if let p = req.params["pre_filter_shard_size"], (Int(p) ?? 0) < 1 {
+                throw OpenSearchError.illegalArgument("preFilterShardSize must be >= 1")
+            }
+            if let scroll = req.params["scroll"] {
+                if request.size == 0 { throw OpenSearchError.illegalArgument("[size] cannot be [0] in a scroll context") }
+                if req.params["request_cache"] == "true" { throw OpenSearchError.illegalArgument("[request_cache] cannot be used in a scroll context") }
+                let keepAlive = try ScrollContexts.keepAlive(scroll)
+                return try await node.scrolls.start(snapshots, request, keepAlive: keepAlive, preFilterShardSize: preFilter)
+            }
+            return try await SearchExecutor.search(snapshots, request, preFilterShardSize: preFilter)
     }
 }

@@ -9,7 +9,7 @@ public struct SearchlightAPI: Sendable {
     public let router: Router
     public static let versionNumber = "2.17.0"
 
-    public init(node: Node) {
+    public init(node: Node, testClock: ManualClock? = nil) {
         self.node = node
         var r = Router()
         SearchlightAPI.registerCluster(&r, node)
@@ -17,6 +17,13 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerDocuments(&r, node)
         SearchlightAPI.registerBulk(&r, node)
         SearchlightAPI.registerSearch(&r, node)
+        SearchlightAPI.registerAliases(&r, node)
+        SearchlightAPI.registerTemplates(&r, node)
+        SearchlightAPI.registerCat(&r, node)
+        SearchlightAPI.registerRollover(&r, node)
+        SearchlightAPI.registerLifecycle(&r, node, testClock: testClock)
+        SearchlightAPI.registerUpdateByQuery(&r, node)
+        SearchlightAPI.registerScripts(&r, node)
         self.router = r
     }
 
@@ -61,7 +68,12 @@ public struct SearchlightAPI: Sendable {
 
     /// Index names for `{index}` expressions that write: a single concrete name.
     static func options(_ req: RESTRequest) throws(OpenSearchError) -> IndicesOptions {
-        IndicesOptions(ignoreUnavailable: try req.bool("ignore_unavailable", default: false),
-                       allowNoIndices: try req.bool("allow_no_indices", default: true))
+        var o = IndicesOptions(ignoreUnavailable: try req.bool("ignore_unavailable", default: false),
+                               allowNoIndices: try req.bool("allow_no_indices", default: true))
+        if let e = req.params["expand_wildcards"] {
+            let parts = e.split(separator: ",")
+            o.expandHidden = parts.contains("all") || parts.contains("hidden")
+        }
+        return o
     }
 }

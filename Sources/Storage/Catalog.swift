@@ -46,6 +46,7 @@ public final class Catalog: Sendable {
         // Catalogs made before routing was recorded lack the column.
         try? db.execute("ALTER TABLE translog ADD COLUMN routing TEXT")
         try createCommitTable()
+        try createMetadataTable()
     }
 
     public func indices() throws(StorageError) -> [IndexRecord] {
@@ -66,12 +67,18 @@ public final class Catalog: Sendable {
         }
     }
 
-    /// Removes an index and every translog row it had.
+    /// Removes an index and every translog row it had, and returns the freed pages to the file
+    /// system (a deleted index must free the disk).
     public func deleteIndex(uuid: String) throws(StorageError) {
+        defer {
+            try? db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try? db.execute("PRAGMA incremental_vacuum")
+        }
         try db.transaction { c throws(StorageError) in
             try c.execute("DELETE FROM indices WHERE uuid = ?", [.text(uuid)])
             try c.execute("DELETE FROM translog WHERE index_uuid = ?", [.text(uuid)])
             try c.execute("DELETE FROM commits WHERE index_uuid = ?", [.text(uuid)])
+            try c.execute("DELETE FROM metadata WHERE name = ? AND kind IN ('aliases', 'ism_state')", [.text(uuid)])
         }
     }
 

@@ -1,5 +1,9 @@
 import ArgumentParser
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import JSON
 import Hummingbird
 import Logging
 import Node
@@ -10,7 +14,7 @@ import RESTAPI
 struct Searchlight: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "An OpenSearch-compatible search and analytics engine for usage analytics.",
-        subcommands: [Serve.self],
+        subcommands: [Serve.self, Bootstrap.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -24,6 +28,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Cluster name reported by GET /.") var clusterName = "searchlight"
     @Option(help: "Largest accepted request body in bytes (http.max_content_length).") var maxContentLength = 100 * 1024 * 1024
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: "Seconds between index lifecycle (ISM) evaluations.") var ismInterval: Double = 300
+    @Flag(help: .hidden) var testClock = false
+    @Flag(help: "Do not install the bundled templates and policy on first start.") var noBootstrap = false
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -34,8 +41,20 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "searchlight")
         var options = Node.Options()
         options.clusterName = clusterName
+        // With --test-clock the lifecycle clock moves only through POST /_plugins/_ism/_tick?now=….
+        let manual = testClock ? ManualClock() : nil
+        if let manual { options.clock = { manual.now } }
         let node = try Node(dataPath: data, options: options, logger: Logger(label: "searchlight.node"))
-        let responder = SearchlightResponder(api: SearchlightAPI(node: node), maxContentLength: maxContentLength)
+        if !noBootstrap {
+            // A clash with the user's own templates must not keep the server from starting.
+            do {
+                let installed = try node.installBundledDefinitions()
+                if !installed.isEmpty { logger.info("installed bundled definitions: \(installed.joined(separator: ", "))") }
+            } catch {
+                logger.warning("could not install the bundled definitions (run `searchlight bootstrap` to retry): \(error)")
+            }
+        }
+        let responder = SearchlightResponder(api: SearchlightAPI(node: node, testClock: manual), maxContentLength: maxContentLength)
         let app = Application(
             responder: responder,
             configuration: .init(address: .hostname(host, port: port), serverName: "searchlight"),
@@ -50,6 +69,63 @@ struct Serve: AsyncParsableCommand {
             }
         }
         defer { refresher.cancel() }
+        // The lifecycle job (rollover, retention) every --ism-interval seconds; not with --test-clock.
+        let interval = ismInterval
+        let lifecycle = Task.detached {
+            guard manual == nil, interval > 0 else { return }
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+                await node.runLifecycle()
+            }
+        }
+        defer { lifecycle.cancel() }
         try await app.runService()
+    }
+}
+
+struct Bootstrap: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "(Re-)install the bundled index templates and lifecycle policy.",
+        discussion: "Into a stopped server's data directory (--data), or through a running server's API (--url).")
+
+    @Option(help: "Data directory (when the server is stopped).") var data = "./data"
+    @Option(help: "A running server, e.g. http://127.0.0.1:9200; installs through its API instead.") var url: String?
+    @Option(help: "Days a request-events daily index is kept (by the date in its name).") var retentionDays: Int?
+
+    func run() async throws {
+        if let url {
+            try await installOverHTTP(url.hasSuffix("/") ? String(url.dropLast()) : url)
+            return
+        }
+        let node = try Node(dataPath: data, logger: Logger(label: "searchlight.node"))
+        let installed = try node.installBundledDefinitions(force: true, retentionDays: retentionDays)
+        print("installed: \(installed.joined(separator: ", "))")
+    }
+
+    func installOverHTTP(_ base: String) async throws {
+        func send(_ method: String, _ path: String, _ body: String?) async throws -> (Int, JSONValue?) {
+            var req = URLRequest(url: URL(string: base + path)!)
+            req.httpMethod = method
+            if let body {
+                req.httpBody = Data(body.utf8)
+                req.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            }
+            let (data, resp) = try await URLSession.shared.data(for: req)
+            return ((resp as? HTTPURLResponse)?.statusCode ?? 0, try? JSONParser.parse(Array(data)))
+        }
+        func check(_ r: (Int, JSONValue?), _ what: String) throws {
+            guard (200..<300).contains(r.0) else { throw ValidationError("\(what) failed: HTTP \(r.0) \(r.1.map { JSONWriter.string($0) } ?? "")") }
+            print("installed: \(what)")
+        }
+        try check(try await send("PUT", "/_index_template/request-events", BundledDefinitions.requestEventsTemplate), "index_template/request-events")
+        try check(try await send("PUT", "/_index_template/session-summaries", BundledDefinitions.sessionSummariesTemplate), "index_template/session-summaries")
+        let policy = JSONWriter.string(try BundledDefinitions.retentionPolicy(days: retentionDays))
+        let id = BundledDefinitions.policyID
+        let existing = try await send("GET", "/_plugins/_ism/policies/\(id)", nil)
+        var path = "/_plugins/_ism/policies/\(id)"
+        if existing.0 == 200, let seq = existing.1?["_seq_no"]?.int64Value, let term = existing.1?["_primary_term"]?.int64Value {
+            path += "?if_seq_no=\(seq)&if_primary_term=\(term)"
+        }
+        try check(try await send("PUT", path, policy), "policy/\(id)")
     }
 }

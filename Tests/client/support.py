@@ -37,7 +37,8 @@ class SearchlightServer:
     """One `searchlight serve` process on a data directory that outlives restarts."""
 
     def __init__(self, data_dir: Path, log_dir: Path, binary: Optional[Path] = None,
-                 host: str = "127.0.0.1"):
+                 host: str = "127.0.0.1", extra_args: Optional[list] = None):
+        self.extra_args = list(extra_args or [])
         self.data_dir = Path(data_dir)
         self.log_dir = Path(log_dir)
         self.binary = Path(binary) if binary else server_binary()
@@ -77,7 +78,7 @@ class SearchlightServer:
             try:
                 self.proc = subprocess.Popen(
                     [str(self.binary), "serve", "--host", self.host, "--port", str(self.port),
-                     "--data", str(self.data_dir)],
+                     "--data", str(self.data_dir)] + self.extra_args,
                     stdout=self._log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                     cwd=str(REPO_ROOT), start_new_session=True)
                 break

@@ -101,7 +101,8 @@ public enum SearchExecutor {
                               k: Int, now: Int64) throws(OpenSearchError) -> SegmentResult {
         let searcher = SegmentSearcher(segment: view.segment, liveDocs: view.liveDocs, mapping: snap.mapping, stats: stats, now: now)
         let scoring = r.needsScores
-        var result = try searcher.search(r.query, scoring: scoring)
+        let query = snap.aliasFilter.map { Query.bool(BoolQuery(must: [r.query], filter: [$0])) } ?? r.query
+        var result = try searcher.search(query, scoring: scoring)
         // Aggregations see the query's matches; post_filter narrows only the hits.
         let partial = try r.aggregations.map { tree throws(OpenSearchError) in
             var ctx = SegmentAggregationContext(segment: view.segment, liveDocs: view.liveDocs, mapping: snap.mapping, stats: stats,
@@ -168,12 +169,7 @@ public enum SearchExecutor {
                     let key: SortValue = isUnsigned ? .unsigned(UnsignedLong.value(v))
                         : isDouble ? .double(NumericColumn.double(fromSortable: v)) : .int(v)
                     let c = Candidate(keys: [key], score: result.scores?[Int(doc)] ?? 0, index: index, segment: segmentIndex, doc: doc)
-                    if let after {
-                        var a = c
-                        a.keys = after
-                        a.index = Int.max
-                        if !before(a, c, effectiveSort) { return true }
-                    }
+                    if let after, !before(afterPoint(c, after, r), c, effectiveSort) { return true }
                     top.append(c)
                     if top.count >= 2 * k + 16 {
                         top.sort { before($0, $1, effectiveSort) }
@@ -220,12 +216,7 @@ public enum SearchExecutor {
             if let t = threshold, compare(first, t.keys[0], effectiveSort[0]) > 0 { return true }
             var c = Candidate(keys: [first], score: score, index: index, segment: segmentIndex, doc: doc)
             if effectiveSort.count > 1 { for i in 1..<effectiveSort.count { c.keys.append(key(i, doc, score)) } }
-            if let after {
-                var afterCandidate = c
-                afterCandidate.keys = after
-                afterCandidate.index = Int.max  // ties go after the search_after point
-                if !before(afterCandidate, c, effectiveSort) { return true }
-            }
+            if let after, !before(afterPoint(c, after, r), c, effectiveSort) { return true }
             if let t = threshold, !before(c, t, effectiveSort) { return true }
             top.append(c)
             if top.count >= 2 * k + 16 {
@@ -238,6 +229,22 @@ public enum SearchExecutor {
         top.sort { before($0, $1, effectiveSort) }
         if top.count > k { top.removeLast(top.count - k) }
         return SegmentResult(total: total, top: top, maxScore: maxScore, terminatedEarly: terminated, aggregations: partial)
+    }
+
+    /// The point hits must come after: `search_after`'s keys, ties placed after it (OpenSearch
+    /// drops hits tied with the point), or a scroll's last hit, ties broken by its position.
+    @inline(__always)
+    static func afterPoint(_ c: Candidate, _ keys: [SortValue], _ r: SearchRequest) -> Candidate {
+        var a = c
+        a.keys = keys
+        if let cur = r.scrollCursor {
+            a.index = cur.index
+            a.segment = cur.segment
+            a.doc = cur.doc
+        } else {
+            a.index = Int.max
+        }
+        return a
     }
 
     static func missingValue(_ s: SortSpec, _ source: KeySource) -> SortValue {
@@ -253,7 +260,7 @@ public enum SearchExecutor {
         var jobs: [(Int, Int, Int, SegmentView, [KeySource], IndexStatistics, [SortValue]?)] = []
         for (i, snap) in snapshots.enumerated() {
             let sources = try keySources(sort, snap)
-            let after = r.searchAfter.map { sa in zip(sa, sources).map { sortValue($0, $1) } }
+            let after = r.scrollCursor?.keys ?? r.searchAfter.map { sa in zip(sa, sources).map { sortValue($0, $1) } }
             let stats = IndexStatistics(segments: snap.segments.map(\.segment))
             var base = 0
             for (j, v) in snap.segments.enumerated() {
@@ -284,13 +291,21 @@ public enum SearchExecutor {
     public static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     public static func search(_ allSnapshots: [IndexSnapshot], _ r: SearchRequest, preFilterShardSize: Int? = nil) async throws(OpenSearchError) -> JSONValue {
+        try await page(allSnapshots, r, preFilterShardSize: preFilterShardSize).response
+    }
+
+    /// One page of hits (and the aggregations), plus the last hit's place for a scroll's next
+    /// page. `now` pins date math across a scroll's pages; `canMatch: false` keeps every target
+    /// (a scroll's targets were filtered when it started).
+    static func page(_ allSnapshots: [IndexSnapshot], _ r: SearchRequest, preFilterShardSize: Int? = nil, now pinned: Int64? = nil,
+                     canMatch: Bool = true) async throws(OpenSearchError) -> (response: JSONValue, last: ScrollCursor?, snapshots: [IndexSnapshot]) {
         let start = DispatchTime.now()
-        let now = nowMillis()
+        let now = pinned ?? nowMillis()
         let k = r.from + r.size
         // Validate sorts against every target before skipping any of them.
         for snap in allSnapshots { _ = try keySources(r.sort.isEmpty ? [SortSpec.byScore] : r.sort, snap) }
         // Aggregations such as `global` look beyond the query, so they keep every index.
-        let snapshots = !(r.aggregations?.looksBeyondQuery ?? false) ? allSnapshots.filter { CanMatch.canMatch($0, r.query, now: now) } : allSnapshots
+        let snapshots = canMatch && !(r.aggregations?.looksBeyondQuery ?? false) ? allSnapshots.filter { CanMatch.canMatch($0, r.query, now: now) } : allSnapshots
         let skippedShards = allSnapshots.reduce(0) { $0 + $1.numberOfShards } - snapshots.reduce(0) { $0 + $1.numberOfShards }
         let totalShards = allSnapshots.reduce(0) { $0 + $1.numberOfShards }
         // OpenSearch reports skipped shards when its pre-filter round ran (over 128 shards by default).
@@ -330,7 +345,8 @@ public enum SearchExecutor {
         if let tree = r.aggregations {
             o["aggregations"] = try tree.reduce(results.compactMap(\.aggregations), maxBuckets: r.maxBuckets, typedKeys: r.typedKeys)
         }
-        return .object(o)
+        let last = page.last.map { ScrollCursor(keys: $0.keys, index: $0.index, segment: $0.segment, doc: $0.doc) }
+        return (.object(o), last, snapshots)
     }
 
     static func fetch(_ c: Candidate, snap: IndexSnapshot, view: SegmentView, request r: SearchRequest, showScore: Bool) -> JSONValue {

@@ -16,6 +16,8 @@ public struct SearchRequest: Sendable {
     /// nil: exact; 0: not tracked.
     public var trackTotalHits: Int? = 10_000
     public var totalHitsAsInt = false
+    /// A scroll's next page starts after this hit (set by `ScrollContexts`, never parsed).
+    var scrollCursor: ScrollCursor?
     /// `typed_keys`: aggregation names prefixed with their type (`sterms#by_user`).
     public var typedKeys = false
     public var terminateAfter: Int?
