@@ -16,13 +16,13 @@ public final class Node: Sendable {
     public let clusterUUID: String
     public let nodeID: String
     public let autoCreateIndex: Bool
-    /// `PUT /_cluster/settings` values (`search.max_buckets`).
-    public let clusterSettings = ClusterSettings()
     let indexingBufferDocs: Int
     let indexingBufferBytes: Int
     let registry = Mutex<[String: IndexService]>([:])
     /// Open scroll contexts (`?scroll=`, `_search/scroll`).
     public let scrolls = ScrollContexts()
+    /// Open points in time.
+    public let pits = PointsInTime()
     /// Aliases, templates and policies; see `ClusterMetadata`.
     let metadata = Mutex(ClusterMetadata())
     /// The clock lifecycle decisions use (milliseconds since the epoch); tests replace it.

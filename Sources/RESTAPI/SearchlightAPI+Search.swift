@@ -14,6 +14,7 @@ extension SearchlightAPI {
         r.add([.GET, .POST], "/{index}/_search", search)
         registerMultiSearch(&r, node)
         registerScroll(&r, node)
+        registerPointInTime(&r, node)
         let count: Router.Handler = { req throws(OpenSearchError) in
             var query = Query.all
             if case .object(let o)? = try req.json() {
@@ -35,7 +36,21 @@ extension SearchlightAPI {
     /// its parameters).
     static func execute(_ request: SearchRequest, _ req: RESTRequest, _ node: Node) async throws(OpenSearchError) -> JSONValue {
             var request = request
-            request.maxBuckets = node.clusterSettings.maxBuckets
+            request.maxBuckets = maxBuckets
+            if let pit = request.pit {
+                if req[path: "index"] != nil {
+                    throw OpenSearchError.actionValidation(["[indices] cannot be used with point in time. Do not specify any index with point in time."])
+                }
+                if req.params["scroll"] != nil { throw OpenSearchError.actionValidation(["using [point in time] is not allowed in a scroll context"]) }
+                let keepAlive = try pit.keepAlive.map { s throws(OpenSearchError) in try ScrollContexts.keepAlive(s) }
+                let snaps = try node.pits.snapshots(pit.id, keepAlive: keepAlive)
+                var out = try await SearchExecutor.search(snaps, request, canMatch: false)
+                if case .object(var o) = out {
+                    o["pit_id"] = .string(pit.id)
+                    out = .object(o)
+                }
+                return out
+            }
             let snapshots = try node.searchSnapshots(req[path: "index"] ?? "_all", options: try options(req))
             let window = snapshots.compactMap { node.index(named: $0.indexName)?.settings.maxResultWindow }.min() ?? 10_000
             if request.from + request.size > window {

@@ -24,6 +24,7 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerLifecycle(&r, node, testClock: testClock)
         SearchlightAPI.registerUpdateByQuery(&r, node)
         SearchlightAPI.registerScripts(&r, node)
+        SearchlightAPI.registerNodes(&r, node)
         self.router = r
     }
 
@@ -58,12 +59,6 @@ public struct SearchlightAPI: Sendable {
         }
         r.add([.GET], "/_cluster/health", health)
         r.add([.GET], "/_cluster/health/{index}", health)
-        r.add([.PUT], "/_cluster/settings") { req throws(OpenSearchError) in
-            RESTResponse(200, try node.clusterSettings.update(try req.json()))
-        }
-        r.add([.GET], "/_cluster/settings") { req throws(OpenSearchError) in
-            RESTResponse(200, node.clusterSettings.json(flat: req.params["flat_settings"] == "true"))
-        }
     }
 
     /// Index names for `{index}` expressions that write: a single concrete name.

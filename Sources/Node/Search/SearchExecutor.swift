@@ -28,7 +28,7 @@ public enum SearchExecutor {
 
     /// Per-index resolved sort: how to read each key from a segment.
     enum KeySource: Sendable {
-        case score, doc
+        case score, doc, shardDoc
         case numeric(field: String, isDouble: Bool, format: DateFormat?, isUnsigned: Bool = false)
         case keyword(field: String)
         case unmapped
@@ -39,6 +39,7 @@ public enum SearchExecutor {
             switch s.target {
             case .score: return .score
             case .doc: return .doc
+            case .shardDoc: return .shardDoc
             case .field(let f):
                 guard let m = snap.mapping.field(f) else {
                     if s.unmappedType != nil { return .unmapped }
@@ -91,7 +92,7 @@ public enum SearchExecutor {
             return .missing
         case .keyword: return QueryValues.text(v).map { .string($0) } ?? .missing
         case .score: return v.doubleValue.map { .double($0) } ?? .missing
-        case .doc: return v.int64Value.map { .int($0) } ?? .missing
+        case .doc, .shardDoc: return v.int64Value.map { .int($0) } ?? .missing
         case .unmapped: return .missing
         }
     }
@@ -119,6 +120,7 @@ public enum SearchExecutor {
             switch sources[i] {
             case .score: return .double(Double(score))
             case .doc: return .int(Int64(docBase) + Int64(doc))
+            case .shardDoc: return .int(Int64(index) << 40 | (Int64(docBase) + Int64(doc)))
             case .unmapped: return missingValue(sort[i], sources[i])
             case .numeric(_, let isDouble, _, let isUnsigned):
                 guard let col = numerics[i], col.hasValue(doc) else { return missingValue(sort[i], sources[i]) }
@@ -290,8 +292,9 @@ public enum SearchExecutor {
 
     public static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    public static func search(_ allSnapshots: [IndexSnapshot], _ r: SearchRequest, preFilterShardSize: Int? = nil) async throws(OpenSearchError) -> JSONValue {
-        try await page(allSnapshots, r, preFilterShardSize: preFilterShardSize).response
+    public static func search(_ allSnapshots: [IndexSnapshot], _ r: SearchRequest, preFilterShardSize: Int? = nil,
+                              canMatch: Bool = true) async throws(OpenSearchError) -> JSONValue {
+        try await page(allSnapshots, r, preFilterShardSize: preFilterShardSize, canMatch: canMatch).response
     }
 
     /// One page of hits (and the aggregations), plus the last hit's place for a scroll's next

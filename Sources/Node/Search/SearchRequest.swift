@@ -16,6 +16,8 @@ public struct SearchRequest: Sendable {
     /// nil: exact; 0: not tracked.
     public var trackTotalHits: Int? = 10_000
     public var totalHitsAsInt = false
+    /// `pit`: the point in time to search (`id`, optional `keep_alive`).
+    public var pit: (id: String, keepAlive: String?)?
     /// A scroll's next page starts after this hit (set by `ScrollContexts`, never parsed).
     var scrollCursor: ScrollCursor?
     /// `typed_keys`: aggregation names prefixed with their type (`sterms#by_user`).
@@ -28,7 +30,7 @@ public struct SearchRequest: Sendable {
     /// `aggs` / `aggregations`, parsed.
     public var aggregations: AggregationTree?
     /// The `search.max_buckets` cluster setting in force for this request.
-    public var maxBuckets = ClusterSettings.defaultMaxBuckets
+    public var maxBuckets = 65_535
     public var timeout: String?
     /// `stored_fields`: nil when absent; `["_none_"]` hides ids too.
     public var storedFields: [String]?
@@ -36,7 +38,7 @@ public struct SearchRequest: Sendable {
     public init() {}
 
     static let ignoredKeys: Set<String> = ["highlight", "explain", "script_fields", "indices_boost", "collapse",
-                                           "profile", "suggest", "rescore", "slice", "pit", "ext", "stats", "runtime_mappings"]
+                                           "profile", "suggest", "rescore", "slice", "ext", "stats", "runtime_mappings"]
 
     public static func parse(_ body: JSONValue?, params: [String: String]) throws(OpenSearchError) -> SearchRequest {
         var r = SearchRequest()
@@ -69,6 +71,12 @@ public struct SearchRequest: Sendable {
                 case "version": r.version = v.boolValue ?? false
                 case "seq_no_primary_term": r.seqNoPrimaryTerm = v.boolValue ?? false
                 case "track_scores": r.trackScores = v.boolValue ?? false
+                case "pit":
+                    guard case .object(let po) = v, let id = po["id"]?.stringValue else {
+                        throw OpenSearchError.parsing("[pit] requires an object with an [id]")
+                    }
+                    for (pk, _) in po where pk != "id" && pk != "keep_alive" { throw OpenSearchError.parsing("[pit] unknown field [\(pk)]") }
+                    r.pit = (id, po["keep_alive"]?.stringValue)
                 case "min_score": r.minScore = v.doubleValue
                 case "aggs", "aggregations": r.aggregations = try AggregationTree.parse(v)
                 case "timeout": r.timeout = v.stringValue

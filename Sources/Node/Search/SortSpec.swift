@@ -4,7 +4,7 @@ import Query
 
 /// One `sort` entry of a search request.
 public struct SortSpec: Sendable, Equatable {
-    public enum Target: Sendable, Equatable { case score, doc, field(String) }
+    public enum Target: Sendable, Equatable { case score, doc, shardDoc, field(String) }
     public enum Missing: Sendable, Equatable { case first, last, value(JSONValue) }
 
     public var target: Target
@@ -77,6 +77,8 @@ public struct SortSpec: Sendable, Equatable {
         switch name {
         case "_score": return SortSpec(target: .score, descending: true)
         case "_doc": return SortSpec(target: .doc, descending: false)
+        // A point in time's tiebreaker: unique and stable across every index of the PIT.
+        case "_shard_doc": return SortSpec(target: .shardDoc, descending: false)
         default: return SortSpec(target: .field(name), descending: false)
         }
     }
