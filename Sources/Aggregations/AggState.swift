@@ -81,6 +81,8 @@ struct MetricState: Sendable {
 /// A bucket's identity, comparable across segments and indices.
 enum BucketKey: Sendable, Hashable {
     case long(Int64)
+    /// An `unsigned_long` term (exact over 0…2^64−1).
+    case unsigned(UInt64)
     case double(Double)
     case bytes([UInt8])
     /// Range and filters buckets: their position in the request.
@@ -90,6 +92,7 @@ enum BucketKey: Sendable, Hashable {
     var number: Double? {
         switch self {
         case .long(let l): return Double(l)
+        case .unsigned(let u): return Double(u)
         case .double(let d): return d
         case .position(let p): return Double(p)
         default: return nil
@@ -98,6 +101,7 @@ enum BucketKey: Sendable, Hashable {
 
     var asDouble: BucketKey {
         if case .long(let l) = self { return .double(Double(l)) }
+        if case .unsigned(let u) = self { return .double(Double(u)) }
         return self
     }
 
@@ -108,8 +112,19 @@ enum BucketKey: Sendable, Hashable {
         case (.double(let x), .double(let y)): return x < y
         case (.long(let x), .double(let y)): return Double(x) < y
         case (.double(let x), .long(let y)): return x < Double(y)
+        case (.unsigned(let x), .unsigned(let y)): return x < y
+        case (.unsigned(let x), .long(let y)): return y >= 0 && x < UInt64(y)
+        case (.long(let x), .unsigned(let y)): return x < 0 || UInt64(x) < y
+        case (.unsigned(let x), .double(let y)): return Double(x) < y
+        case (.double(let x), .unsigned(let y)): return x < Double(y)
         case (.bytes(let x), .bytes(let y)): return x.lexicographicallyPrecedes(y)
         case (.position(let x), .position(let y)): return x < y
+        case (.composite(let x), .composite(let y)):
+            for (a, b) in zip(x, y) {
+                if CompositeValue.less(a, b) { return true }
+                if CompositeValue.less(b, a) { return false }
+            }
+            return x.count < y.count
         default: return false
         }
     }
@@ -119,8 +134,33 @@ enum BucketKey: Sendable, Hashable {
 enum CompositeValue: Sendable, Hashable {
     case null
     case long(Int64)
+    case unsigned(UInt64)
     case double(Double)
     case bytes([UInt8])
+
+    /// Ascending order of two values (multi_terms keys); null first.
+    static func less(_ a: CompositeValue, _ b: CompositeValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return false
+        case (.null, _): return true
+        case (_, .null): return false
+        case (.bytes(let x), .bytes(let y)): return x.lexicographicallyPrecedes(y)
+        case (.long(let x), .long(let y)): return x < y
+        case (.unsigned(let x), .unsigned(let y)): return x < y
+        default:
+            guard let x = a.number, let y = b.number else { return false }
+            return x < y
+        }
+    }
+
+    var number: Double? {
+        switch self {
+        case .long(let l): return Double(l)
+        case .unsigned(let u): return Double(u)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
 }
 
 struct Bucket: Sendable {

@@ -43,9 +43,9 @@ extension AggregationParser {
         }
     }
 
-    static func terms(_ name: String, _ b: inout Body) throws(OpenSearchError) -> TermsSpec {
+    static func terms(_ name: String, _ b: inout Body, hasSource: Bool = true) throws(OpenSearchError) -> TermsSpec {
         var t = TermsSpec()
-        t.source = try valueSource(name, &b)
+        if hasSource { t.source = try valueSource(name, &b) }
         if let s = try b.int("size") {
             if s <= 0 { throw AggregationErrors.field("terms", "size", "[size] must be greater than 0. Found [\(s)] in [\(name)]") }
             t.size = s
@@ -401,5 +401,43 @@ extension AggregationParser {
         default:
             throw OpenSearchError.parsing("[_source] must be a boolean, a string, an array or an object")
         }
+    }
+}
+
+extension AggregationParser {
+    /// `multi_terms`: `terms` (at least two value sources) plus the terms options.
+    static func multiTerms(_ name: String, _ b: inout Body) throws(OpenSearchError) -> MultiTermsSpec {
+        var m = MultiTermsSpec()
+        guard case .array(let list)? = b.take("terms") else {
+            throw OpenSearchError.illegalArgument("[terms] must not be null: [\(name)]")
+        }
+        for t in list {
+            var tb = try Body("terms", t)
+            m.sources.append(try valueSource(name, &tb))
+            try tb.finish(known: valueSourceKeys)
+        }
+        if m.sources.count < 2 {
+            throw OpenSearchError.illegalArgument("The [terms] parameter in the aggregation [\(name)] must be present and have at least 2 fields or scripts.")
+        }
+        _ = b.take("format")
+        m.terms = try terms(name, &b, hasSource: false)
+        return m
+    }
+
+    /// `rare_terms`: `max_doc_count` (1…100), include/exclude, `missing`.
+    static func rareTerms(_ name: String, _ b: inout Body) throws(OpenSearchError) -> RareTermsSpec {
+        var r = RareTermsSpec()
+        r.source = try valueSource(name, &b)
+        if let m = try b.int("max_doc_count") {
+            if m <= 0 { throw AggregationErrors.field("rare_terms", "max_doc_count", "[maxDocCount] must be greater than 0. Found [\(m)] in [\(name)]") }
+            if m > 100 {
+                throw AggregationErrors.field("rare_terms", "max_doc_count", "[max_doc_count] must be smaller or equal to [100] for aggregation [\(name)]. This limit can be set by changing the [search.max_buckets] cluster level setting.")
+            }
+            r.maxDocCount = Int64(m)
+        }
+        if let i = b.take("include") { r.include = try termsFilter("rare_terms", "include", i) }
+        if let e = b.take("exclude") { r.exclude = try termsFilter("rare_terms", "exclude", e) }
+        _ = try b.double("precision")
+        return r
     }
 }

@@ -4,7 +4,7 @@ import Query
 
 /// Parses the request's `aggs` object into `AggNode`s, with OpenSearch's parse-time validation.
 enum AggregationParser {
-    static let bucketTypes = ["terms", "histogram", "date_histogram", "range", "date_range", "ip_range", "filter", "filters",
+    static let bucketTypes = ["terms", "multi_terms", "rare_terms", "adjacency_matrix", "histogram", "date_histogram", "range", "date_range", "ip_range", "filter", "filters",
                               "missing", "global", "composite"]
     static let metricTypes = ["avg", "sum", "min", "max", "value_count", "stats", "extended_stats", "cardinality",
                               "percentiles", "percentile_ranks", "median_absolute_deviation", "top_hits", "weighted_avg"]
@@ -12,8 +12,8 @@ enum AggregationParser {
                                 "bucket_sort", "avg_bucket", "max_bucket", "min_bucket", "sum_bucket", "stats_bucket",
                                 "extended_stats_bucket", "percentiles_bucket"]
     /// OpenSearch types Searchlight does not implement: a clear 400 instead of "unknown type".
-    static let unsupportedTypes = ["adjacency_matrix", "auto_date_histogram", "diversified_sampler", "geo_bounds", "geo_centroid",
-                                   "geo_distance", "geohash_grid", "geotile_grid", "matrix_stats", "multi_terms", "nested", "rare_terms", "reverse_nested",
+    static let unsupportedTypes = ["auto_date_histogram", "diversified_sampler", "geo_bounds", "geo_centroid",
+                                   "geo_distance", "geohash_grid", "geotile_grid", "matrix_stats", "nested", "reverse_nested",
                                    "sampler", "scripted_metric", "significant_terms", "significant_text",
                                    "variable_width_histogram", "moving_avg"]
     static var knownTypeNames: [String] { bucketTypes + metricTypes + pipelineTypes + unsupportedTypes }
@@ -166,6 +166,7 @@ enum AggregationParser {
         let order: [BucketOrder]
         switch node.kind {
         case .terms(let t): order = t.order
+        case .multiTerms(let m): order = m.terms.order
         case .histogram(let h): order = h.order
         case .dateHistogram(let d): order = d.order
         default: return
@@ -315,6 +316,25 @@ enum AggregationParser {
             kind = .terms(try terms(name, &b))
             known += ["size", "shard_size", "min_doc_count", "shard_min_doc_count", "order", "include", "exclude",
                       "execution_hint", "collect_mode", "show_term_doc_count_error"]
+        case "multi_terms":
+            kind = .multiTerms(try multiTerms(name, &b))
+            known = ["terms", "size", "shard_size", "min_doc_count", "shard_min_doc_count", "order", "collect_mode",
+                     "show_term_doc_count_error", "format"]
+        case "adjacency_matrix":
+            var a = AdjacencyMatrixSpec()
+            let f = try filters(&b)
+            if f.anonymous { throw OpenSearchError.parsing("[adjacency_matrix] filters must be named") }
+            a.filters = f.filters.map { ($0.name ?? "", $0.query) }
+            if a.filters.count > 100 {
+                throw OpenSearchError.illegalArgument("Number of filters is too large, must be less than or equal to: [100] but was [\(a.filters.count)].This limit can be set by changing the [index.max_adjacency_matrix_filters] index level setting.")
+            }
+            a.separator = try b.string("separator") ?? "&"
+            a.showOnlyIntersecting = try b.bool("show_only_intersecting") ?? false
+            kind = .adjacencyMatrix(a)
+            known = ["filters", "separator", "show_only_intersecting"]
+        case "rare_terms":
+            kind = .rareTerms(try rareTerms(name, &b))
+            known += ["max_doc_count", "include", "exclude", "precision"]
         case "histogram":
             kind = .histogram(try histogram(name, &b))
             known += ["interval", "offset", "min_doc_count", "extended_bounds", "hard_bounds", "order", "keyed"]

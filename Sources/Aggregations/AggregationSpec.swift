@@ -15,7 +15,7 @@ struct AggNode: Sendable {
 
     var isMultiBucket: Bool {
         switch kind {
-        case .terms, .histogram, .dateHistogram, .range, .ipRange, .filters, .composite: return true
+        case .terms, .multiTerms, .rareTerms, .adjacencyMatrix, .histogram, .dateHistogram, .range, .ipRange, .filters, .composite: return true
         default: return false
         }
     }
@@ -24,6 +24,16 @@ struct AggNode: Sendable {
         switch kind {
         case .filter, .missing, .global: return true
         default: return false
+        }
+    }
+
+    /// The terms options that `terms` and `multi_terms` share (size, order, shard-level
+    /// truncation, error accounting) — one reduce path serves both.
+    var termsSpec: TermsSpec? {
+        switch kind {
+        case .terms(let t): return t
+        case .multiTerms(let m): return m.terms
+        default: return nil
         }
     }
 
@@ -42,6 +52,9 @@ indirect enum AggKind: Sendable {
     case medianAbsoluteDeviation(ValueSource, compression: Double)
     case topHits(TopHitsSpec)
     case terms(TermsSpec)
+    case multiTerms(MultiTermsSpec)
+    case rareTerms(RareTermsSpec)
+    case adjacencyMatrix(AdjacencyMatrixSpec)
     case histogram(HistogramSpec)
     case dateHistogram(DateHistogramSpec)
     case range(RangeSpec)
@@ -96,6 +109,50 @@ struct TermsSpec: Sendable {
         if let s = shardSize, s > 0 { return max(s, size) }
         if isKeyOrder { return size }
         return Int(min(Int64(Int32.max), max(Int64(size), Int64(Double(size) * 1.5 + 10))))
+    }
+}
+
+/// `multi_terms`: buckets per combination of the sources' values; `terms` carries size,
+/// shard_size, order and min_doc_count (its own `source` is unused).
+struct MultiTermsSpec: Sendable {
+    var sources: [ValueSource] = []
+    var terms = TermsSpec()
+}
+
+/// `rare_terms`: the terms found in at most `maxDocCount` documents, counted exactly.
+struct RareTermsSpec: Sendable {
+    var source = ValueSource()
+    var maxDocCount: Int64 = 1
+    var include: TermsFilter?
+    var exclude: TermsFilter?
+
+    /// Collected like a terms aggregation that keeps every term.
+    var collecting: TermsSpec {
+        var t = TermsSpec()
+        t.source = source
+        t.size = Int(Int32.max)
+        t.shardSize = Int(Int32.max)
+        t.include = include
+        t.exclude = exclude
+        return t
+    }
+}
+
+/// `adjacency_matrix`: named filters (sorted by name); a bucket per filter and per pair of
+/// filters, keyed `a`, `a&b`; only non-empty buckets are returned.
+struct AdjacencyMatrixSpec: Sendable {
+    var filters: [(name: String, query: Query)] = []
+    var separator = "&"
+    var showOnlyIntersecting = false
+
+    /// Bucket keys in bucket order: each filter, then its pairs with the filters after it.
+    var keys: [(key: String, first: Int, second: Int?)] {
+        var out: [(key: String, first: Int, second: Int?)] = []
+        for i in filters.indices {
+            out.append((filters[i].name, i, nil))
+            for j in (i + 1)..<filters.count { out.append((filters[i].name + separator + filters[j].name, i, j)) }
+        }
+        return out
     }
 }
 

@@ -102,6 +102,25 @@ enum CollectorFactory {
                 return try KeywordTermsCollector(spec, source: src, singleOwner: singleOwner, subs: try subs(false), aggName: node.name, ctx: c)
             }
             return try NumericTermsCollector(spec, source: src, subs: try subs(false), aggName: node.name, ctx: c)
+        case .adjacencyMatrix(let spec):
+            return try AdjacencyMatrixCollector(spec, subs: try subs(false), ctx: c)
+        case .multiTerms(let spec):
+            return try MultiTermsCollector(spec, subs: try subs(false), ctx: c, name: node.name, type: node.type)
+        case .rareTerms(let rare):
+            let spec = rare.collecting
+            let src = try FieldSource(spec.source, c, agg: node.name, type: node.type, numericOnly: false)
+            let isIP = c.ctx.mapping.field(spec.source.field ?? "")?.type == .ip
+            if !src.isKeywordLike || isIP {
+                for f in [spec.include, spec.exclude] {
+                    if case .regex? = f {
+                        throw OpenSearchError("aggregation_execution_exception", "Aggregation [\(node.name)] cannot support regular expression style include/exclude settings as they can only be applied to string fields. Use an array of values for include/exclude clauses", status: 500)
+                    }
+                }
+            }
+            if src.isKeywordLike {
+                return try KeywordTermsCollector(spec, source: src, singleOwner: singleOwner, subs: try subs(false), aggName: node.name, ctx: c)
+            }
+            return try NumericTermsCollector(spec, source: src, subs: try subs(false), aggName: node.name, ctx: c)
         case .histogram(let spec):
             let src = try FieldSource(spec.source, c, agg: node.name, type: node.type, numericOnly: true)
             return HistogramCollector(spec, source: src, subs: try subs(false))

@@ -103,7 +103,7 @@ final class CompositeCollector: BucketCollector {
             return (Int64(lb), -1, false)
         case .terms:
             let raw = try FieldSource.stored(v, isDate: f.isDate, isBoolean: f.isBoolean, isDouble: f.isDouble, format: f.dateFormat,
-                                             zone: .utc, now: ctx.ctx.now, field: f.field)
+                                             zone: .utc, now: ctx.ctx.now, field: f.field, isUnsigned: f.isUnsigned)
             return (raw, 0, false)
         case .histogram(let interval):
             guard let d = v.doubleValue else { throw OpenSearchError.illegalArgument("Invalid value for [after.\(r.spec.name)]") }
@@ -453,7 +453,8 @@ final class CompositeCollector: BucketCollector {
                 let r = readers[src]
                 switch r.spec.kind {
                 case .terms where r.field.isKeywordLike: key.append(.bytes(r.field.termBytes(Int32(v))))
-                case .terms: key.append(r.field.isDouble ? .double(NumericColumn.double(fromSortable: v)) : .long(v))
+                case .terms: key.append(r.field.isDouble ? .double(NumericColumn.double(fromSortable: v))
+                                        : r.field.isUnsigned ? .unsigned(UnsignedLong.value(v)) : .long(v))
                 case .histogram(let i): key.append(.double(Double(v) * i))
                 case .dateHistogram: key.append(.long(v))
                 }

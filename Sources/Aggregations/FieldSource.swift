@@ -19,6 +19,8 @@ final class FieldSource {
     let keyword: KeywordField?
     let uninverted: UninvertedText?
     let isDouble: Bool
+    /// `unsigned_long`: the column holds values biased by 2^63 (see `UnsignedLong`).
+    let isUnsigned: Bool
     let isDate: Bool
     let isBoolean: Bool
     /// Parses dates given in the request (missing, bounds, include, after keys).
@@ -90,6 +92,7 @@ final class FieldSource {
         let col: NumericColumn? = { if case .numeric = kind { return seg.numeric(f) }; return nil }()
         numeric = col
         isDouble = col?.isDouble ?? [.double, .float, .halfFloat, .scaledFloat].contains(fieldType)
+        isUnsigned = fieldType == .unsignedLong
         keyword = kind == .keyword ? seg.keyword(f) : nil
         uninverted = kind == .text ? seg.text(f).map { UninvertedText($0, docCount: seg.docCount) } : nil
         let fieldFormat = mapping.field(f)?.dateFormat ?? DateFormat.defaultDate
@@ -115,7 +118,7 @@ final class FieldSource {
             }
             if numericKind || isDate || isBoolean {
                 missingRaw = try FieldSource.stored(m, isDate: isDate, isBoolean: isBoolean, isDouble: isDouble, format: dateFormat,
-                                                    zone: zone, now: c.ctx.now, field: f)
+                                                    zone: zone, now: c.ctx.now, field: f, isUnsigned: isUnsigned)
                 missingBytes = nil
             } else {
                 missingRaw = nil
@@ -148,8 +151,10 @@ final class FieldSource {
 
     /// A request value (missing, bounds, include, after) in a numeric field's stored form.
     static func stored(_ v: JSONValue, isDate: Bool, isBoolean: Bool, isDouble: Bool, format: DateFormat, zone: DateZone,
-                       now: Int64, field: String, roundUp: Bool = false) throws(OpenSearchError) -> Int64 {
-        if isDate {
+                       now: Int64, field: String, roundUp: Bool = false, isUnsigned: Bool = false) throws(OpenSearchError) -> Int64 {
+        if isUnsigned {
+            if let raw = UnsignedLong.stored(request: v, roundUp: roundUp) { return raw }
+        } else if isDate {
             if v.stringValue == nil, let d = v.doubleValue {
                 return format.parse(number: d) ?? Int64(d.rounded(.towardZero))
             }
@@ -173,14 +178,19 @@ final class FieldSource {
 
     /// The double value of a stored numeric.
     @inline(__always) func double(_ raw: Int64) -> Double {
-        isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw)
+        isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw)
+    }
+
+    /// A stored value as a bucket key: exact for integers, unsigned included.
+    @inline(__always) func key(_ raw: Int64) -> BucketKey {
+        isDouble ? .double(NumericColumn.double(fromSortable: raw)) : isUnsigned ? .unsigned(UnsignedLong.value(raw)) : .long(raw)
     }
 
     /// A per-batch reader of the numeric values: the column is copied once per batch, not once
     /// per document (copies retain the mapping).
     @inline(__always)
     func numericReader() -> NumericReader {
-        NumericReader(col: numeric, missing: missingRaw, isDouble: isDouble, out: scratch.p)
+        NumericReader(col: numeric, missing: missingRaw, isDouble: isDouble, isUnsigned: isUnsigned, out: scratch.p)
     }
 
     /// A per-batch reader of the ordinals.
@@ -306,6 +316,7 @@ struct NumericReader {
     let col: NumericColumn?
     let missing: Int64?
     let isDouble: Bool
+    let isUnsigned: Bool
     let out: UnsafeMutablePointer<[Int64]>
 
     /// Loads the doc's values (missing applied); returns how many (read them with `raw`).
@@ -333,7 +344,7 @@ struct NumericReader {
     @inline(__always) func raw(_ k: Int) -> Int64 { out.pointee[k] }
 
     @inline(__always) func double(_ raw: Int64) -> Double {
-        isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw)
+        isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw)
     }
 }
 

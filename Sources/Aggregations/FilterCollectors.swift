@@ -92,3 +92,46 @@ final class GlobalCollector: BucketCollector {
 
     override func state(_ owner: Int32) -> AggState { .single(Bucket(key: .position(0), docCount: docCount(owner), subs: subStates(owner))) }
 }
+
+/// adjacency_matrix: a bucket per filter and per pair of filters (documents matching both),
+/// bucket = owner × keys + key index.
+final class AdjacencyMatrixCollector: BucketCollector {
+    let sets: [DocSet]
+    let keys: [(key: String, first: Int, second: Int?)]
+    let width: Int32
+    /// Per doc: which filters matched (reused across documents).
+    private var matched: [Bool]
+
+    init(_ spec: AdjacencyMatrixSpec, subs: [Collector], ctx: CollectContext) throws(OpenSearchError) {
+        var sets: [DocSet] = []
+        for f in spec.filters { sets.append(try ctx.ctx.docs(matching: f.query)) }
+        self.sets = sets
+        keys = spec.keys
+        width = Int32(keys.count)
+        matched = [Bool](repeating: false, count: sets.count)
+        super.init(subs: subs)
+    }
+
+    override func collect(_ docs: UnsafeBufferPointer<Int32>, _ owners: UnsafeBufferPointer<Int32>) {
+        let n = sets.count
+        for i in 0..<docs.count {
+            let doc = docs[i]
+            var any = false
+            for f in 0..<n { matched[f] = sets[f].contains(doc); any = any || matched[f] }
+            guard any else { continue }
+            let base = owners[i] &* width
+            for (k, e) in keys.enumerated() where matched[e.first] && (e.second.map { matched[$0] } ?? true) {
+                emit(doc, base &+ Int32(k))
+            }
+        }
+    }
+
+    override func state(_ owner: Int32) -> AggState {
+        var s = BucketsState()
+        for (k, e) in keys.enumerated() {
+            let b: Int32 = owner < 0 ? -1 : owner &* width &+ Int32(k)
+            s.buckets.append(Bucket(key: .bytes(Array(e.key.utf8)), docCount: docCount(b), subs: subStates(b)))
+        }
+        return .buckets(s)
+    }
+}

@@ -25,7 +25,7 @@ final class HistogramCollector: BucketCollector {
         var base: Int64 = 0
         if let col = source.numeric, col.valueCount > 0, source.missingRaw == nil {
             func index(_ raw: Int64) -> Double {
-                let v = source.isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw)
+                let v = source.isDouble ? NumericColumn.double(fromSortable: raw) : source.isUnsigned ? UnsignedLong.double(raw) : Double(raw)
                 return ((v - spec.offset) / spec.interval).rounded(.down)
             }
             let lo = index(col.minValue), hi = index(col.maxValue)
@@ -41,12 +41,12 @@ final class HistogramCollector: BucketCollector {
     override func collect(_ docs: UnsafeBufferPointer<Int32>, _ owners: UnsafeBufferPointer<Int32>) {
         let src = source
         let interval = self.interval, offset = self.offset
-        let isDouble = src.isDouble
+        let isDouble = src.isDouble, isUnsigned = src.isUnsigned
         let bounded = hardMin != nil || hardMax != nil
         var lastDoc = -1, lastIndex = Int64.min
         let base = indexBase
         src.forEachValue(docs) { i, raw in
-            let v = isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw)
+            let v = isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw)
             let q = (v - offset) / interval
             guard q.isFinite, abs(q) < 9.0e18 else { return }
             // ⌊q⌋ without a libm call: truncate, then step down for negative fractions.

@@ -32,20 +32,20 @@ final class NumericMetricCollector: Collector {
             }
             return
         }
-        let isDouble = src.isDouble
+        let isDouble = src.isDouble, isUnsigned = src.isUnsigned
         let squares = self.squares
         if owners.count > 0, owners.max() == 0 {
             // One bucket: accumulate in a local (registers), not through the states array.
             var s = states[0]
             src.forEachValue(docs) { _, raw in
-                s.add(isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw), squares: squares)
+                s.add(isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw), squares: squares)
             }
             states[0] = s
             return
         }
         states.withUnsafeMutableBufferPointer { st in
             src.forEachValue(docs) { i, raw in
-                st[Int(owners[i])].add(isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw), squares: squares)
+                st[Int(owners[i])].add(isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw), squares: squares)
             }
         }
     }
@@ -248,7 +248,7 @@ final class PercentilesCollector: Collector {
         self.source = source
         self.compression = compression
         var base: Int64 = 0
-        if singleOwner, !source.isDouble, let col = source.numeric, col.valueCount > 0 {
+        if singleOwner, !source.isDouble, !source.isUnsigned, let col = source.numeric, col.valueCount > 0 {
             var lo = col.minValue, hi = col.maxValue
             if let m = source.missingRaw { lo = Swift.min(lo, m); hi = Swift.max(hi, m) }
             let (span, overflow) = hi.subtractingReportingOverflow(lo)
@@ -272,10 +272,10 @@ final class PercentilesCollector: Collector {
             digests.append(contentsOf: repeatElement(TDigest(compression: compression), count: Int(m) + 1 - digests.count))
         }
         let src = source
-        let isDouble = src.isDouble
+        let isDouble = src.isDouble, isUnsigned = src.isUnsigned
         digests.withUnsafeMutableBufferPointer { dg in
             src.forEachValue(docs) { i, raw in
-                dg[Int(owners[i])].add(isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw))
+                dg[Int(owners[i])].add(isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw))
             }
         }
     }

@@ -50,12 +50,12 @@ final class RangeCollector: BucketCollector {
         let src = source
         let n = resolved.count
         if let col = src.numeric, !col.isMultiValued, src.missingRaw == nil {
-            let isDouble = src.isDouble
+            let isDouble = src.isDouble, isUnsigned = src.isUnsigned
             for i in 0..<docs.count {
                 let d = docs[i]
                 guard col.hasValue(d) else { continue }
                 let raw = col.value(d)
-                let v = isDouble ? NumericColumn.double(fromSortable: raw) : Double(raw)
+                let v = isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw)
                 let base = owners[i] &* Int32(n)
                 for r in 0..<n where v >= lows[r] && v < highs[r] { emit(d, base &+ Int32(r)) }
             }

@@ -169,7 +169,7 @@ extension Reducer {
             var s = BucketsState()
             s.format = .date(DateRenderer(pattern: spec.source.format ?? DateFormat.defaultDate.pattern, zone: spec.zone))
             return .buckets(s)
-        case .terms, .histogram, .composite:
+        case .terms, .multiTerms, .rareTerms, .adjacencyMatrix, .histogram, .composite:
             return .buckets(BucketsState())
         }
     }

@@ -118,7 +118,7 @@ struct Reducer {
             out.hardMin = out.hardMin ?? s.hardMin
             out.hardMax = out.hardMax ?? s.hardMax
         }
-        if case .terms(let spec) = node.kind {
+        if let spec = node.termsSpec {
             out.otherDocCount = all.reduce(0) { $0 + $1.otherDocCount }
             if final {
                 // OpenSearch's InternalTerms.reduce error accounting, one state per shard.
@@ -138,7 +138,11 @@ struct Reducer {
         var hasLong = false, hasDouble = false
         for s in all {
             for b in s.buckets {
-                if case .long = b.key { hasLong = true } else if case .double = b.key { hasDouble = true }
+                switch b.key {
+                case .long, .unsigned: hasLong = true
+                case .double: hasDouble = true
+                default: break
+                }
             }
         }
         let widen = hasLong && hasDouble
@@ -218,7 +222,7 @@ struct Reducer {
             b.subs = finishSubs(b.subs, node, shardFinish)
             return .single(b)
         case .buckets(var s):
-            if case .terms(let spec) = node.kind {
+            if let spec = node.termsSpec {
                 s.buckets = s.buckets.filter { $0.docCount > 0 || spec.minDocCount == 0 }
                 let shardSize = spec.effectiveShardSize
                 if s.buckets.count > shardSize {
@@ -255,13 +259,25 @@ struct Reducer {
             return .single(b)
         case .buckets(var s):
             switch node.kind {
-            case .terms(let spec):
+            case .terms, .multiTerms:
+                let spec = node.termsSpec!
                 var kept: [Bucket] = []
                 for b in s.buckets where b.docCount >= spec.minDocCount { kept.append(b) }
                 let total = kept.reduce(0) { $0 + $1.docCount }
                 Reducer.sortBuckets(&kept, spec.order, node, keep: spec.size)
                 s.otherDocCount += total - kept.reduce(0) { $0 + $1.docCount }
                 s.buckets = kept
+            case .adjacencyMatrix(let spec):
+                s.buckets = s.buckets.filter { b in
+                    guard b.docCount > 0 else { return false }
+                    if spec.showOnlyIntersecting, case .bytes(let k) = b.key { return String(decoding: k, as: UTF8.self).contains(spec.separator) }
+                    return true
+                }
+                Reducer.sortBuckets(&s.buckets, [.key(asc: true)], node)
+            case .rareTerms(let spec):
+                s.buckets = s.buckets.filter { $0.docCount > 0 && $0.docCount <= spec.maxDocCount }
+                Reducer.sortBuckets(&s.buckets, [.count(asc: true), .key(asc: true)], node)
+                s.otherDocCount = 0
             case .histogram(let spec):
                 try fillHistogram(&s, spec, node)
                 s.buckets = s.buckets.filter { $0.docCount >= spec.minDocCount }
@@ -373,6 +389,9 @@ struct Reducer {
         var c = 0
         switch (x, y) {
         case (.long(let a), .long(let b)): c = a < b ? -1 : (a > b ? 1 : 0)
+        case (.unsigned(let a), .unsigned(let b)): c = a < b ? -1 : (a > b ? 1 : 0)
+        case (.unsigned(let a), .long(let b)): c = b < 0 || a > UInt64(b) ? 1 : (a == UInt64(b) ? 0 : -1)
+        case (.long(let a), .unsigned(let b)): c = a < 0 || UInt64(a) < b ? -1 : (UInt64(a) == b ? 0 : 1)
         case (.double(let a), .double(let b)): c = javaCompare(a, b)
         case (.long(let a), .double(let b)): c = javaCompare(Double(a), b)
         case (.double(let a), .long(let b)): c = javaCompare(a, Double(b))

@@ -59,6 +59,13 @@ struct Renderer {
         case .terms:
             if case .buckets(let s) = state, let t = s.typedName { return t }
             return "sterms"
+        case .rareTerms:
+            switch state {
+            case .buckets(let s) where s.typedName == "lterms" || s.typedName == "ulterms": return "lrareterms"
+            case .buckets(let s) where s.typedName == "umterms": return "umrareterms"
+            case .buckets(let s) where s.typedName == "dterms": return "drareterms"
+            default: return "srareterms"
+            }
         case .range(let spec): return spec.isDate ? "date_range" : "range"
         default: return node.type
         }
@@ -222,6 +229,7 @@ struct Renderer {
     static func keyJSON(_ key: BucketKey) -> JSONValue {
         switch key {
         case .long(let l): return .int(l)
+        case .unsigned(let u): return .unsigned(u)
         case .double(let d): return .double(d)
         case .bytes(let b): return .string(String(decoding: b, as: UTF8.self))
         case .position(let p): return .int(Int64(p))
@@ -245,12 +253,14 @@ struct Renderer {
         switch b.key {
         case .bytes(let bytes): return String(decoding: bytes, as: UTF8.self)
         case .long(let l): return s.format.isRaw ? String(l) : (s.format.text(Double(l)) ?? String(l))
+        case .unsigned(let u): return s.format.isRaw ? String(u) : (s.format.text(Double(u)) ?? String(u))
         case .double(let d): return s.format.isRaw ? NumberText.java(d) : (s.format.text(d) ?? NumberText.java(d))
         case .position(let p): return String(p)
         case .composite(let vs): return vs.map { v -> String in
             switch v {
             case .null: return "null"
             case .long(let l): return String(l)
+            case .unsigned(let u): return String(u)
             case .double(let d): return NumberText.java(d)
             case .bytes(let b): return String(decoding: b, as: UTF8.self)
             }
@@ -273,6 +283,36 @@ struct Renderer {
                 if !s.format.isRaw, let n = b.key.number, let t = s.format.text(n) { e["key_as_string"] = .string(t) }
                 e["doc_count"] = .int(b.docCount)
                 if spec.showTermDocCountError { e["doc_count_error_upper_bound"] = .int(s.docCountError == -1 ? -1 : 0) }
+                subs(b, node, into: &e)
+                return .object(e)
+            })
+        case .multiTerms(let spec):
+            o["doc_count_error_upper_bound"] = .int(s.docCountError)
+            o["sum_other_doc_count"] = .int(s.otherDocCount)
+            o["buckets"] = .array(s.buckets.map { b in
+                var e = JSONObject()
+                let (key, text) = Renderer.multiTermsKey(b.key, s.sourceFormats)
+                e["key"] = key
+                e["key_as_string"] = .string(text)
+                e["doc_count"] = .int(b.docCount)
+                if spec.terms.showTermDocCountError { e["doc_count_error_upper_bound"] = .int(s.docCountError == -1 ? -1 : 0) }
+                subs(b, node, into: &e)
+                return .object(e)
+            })
+        case .adjacencyMatrix:
+            o["buckets"] = .array(s.buckets.map { b in
+                var e = JSONObject()
+                e["key"] = Renderer.keyJSON(b.key)
+                e["doc_count"] = .int(b.docCount)
+                subs(b, node, into: &e)
+                return .object(e)
+            })
+        case .rareTerms:
+            o["buckets"] = .array(s.buckets.map { b in
+                var e = JSONObject()
+                e["key"] = Renderer.keyJSON(b.key)
+                if !s.format.isRaw, let n = b.key.number, let t = s.format.text(n) { e["key_as_string"] = .string(t) }
+                e["doc_count"] = .int(b.docCount)
                 subs(b, node, into: &e)
                 return .object(e)
             })
@@ -362,6 +402,7 @@ struct Renderer {
                         if f == .boolean { k[src.name] = .bool(l != 0) }
                         else if !f.isRaw, let t = f.text(Double(l)) { k[src.name] = .string(t) }
                         else { k[src.name] = .int(l) }
+                    case .unsigned(let u): k[src.name] = .unsigned(u)
                     case .double(let d): k[src.name] = .double(d)
                     }
                 }
@@ -412,5 +453,30 @@ struct Renderer {
             break
         }
         return .object(o)
+    }
+}
+
+extension Renderer {
+    /// A multi_terms key: the values as JSON (dates formatted, booleans as booleans) and
+    /// `key_as_string`, the values' texts joined by `|`.
+    static func multiTermsKey(_ key: BucketKey, _ formats: [ValueFormat]) -> (JSONValue, String) {
+        guard case .composite(let vs) = key else { return (.null, "") }
+        var list: [JSONValue] = [], texts: [String] = []
+        for (i, v) in vs.enumerated() {
+            let f = i < formats.count ? formats[i] : .raw
+            switch v {
+            case .null: list.append(.null); texts.append("null")
+            case .bytes(let b):
+                let t = String(decoding: b, as: UTF8.self)
+                list.append(.string(t)); texts.append(t)
+            case .long(let l):
+                if f == .boolean { list.append(.bool(l != 0)); texts.append(l != 0 ? "true" : "false") }
+                else if !f.isRaw, let t = f.text(Double(l)) { list.append(.string(t)); texts.append(t) }
+                else { list.append(.int(l)); texts.append(String(l)) }
+            case .unsigned(let u): list.append(.unsigned(u)); texts.append(String(u))
+            case .double(let d): list.append(.double(d)); texts.append(NumberText.java(d))
+            }
+        }
+        return (.array(list), texts.joined(separator: "|"))
     }
 }

@@ -25,7 +25,8 @@ struct TermsIncludeExclude {
             var out: Set<Int64> = []
             for v in vs {
                 out.insert(try FieldSource.stored(v, isDate: source.isDate, isBoolean: source.isBoolean, isDouble: source.isDouble,
-                                                  format: source.dateFormat, zone: .utc, now: ctx.ctx.now, field: source.field))
+                                                  format: source.dateFormat, zone: .utc, now: ctx.ctx.now, field: source.field,
+                                                  isUnsigned: source.isUnsigned))
             }
             return out
         }
@@ -192,9 +193,7 @@ final class NumericTermsCollector: BucketCollector {
         }
     }
 
-    func key(_ raw: Int64) -> BucketKey {
-        source.isDouble ? .double(NumericColumn.double(fromSortable: raw)) : .long(raw)
-    }
+    func key(_ raw: Int64) -> BucketKey { source.key(raw) }
 
     override func state(_ owner: Int32) -> AggState {
         var s = BucketsState()
@@ -216,7 +215,7 @@ final class NumericTermsCollector: BucketCollector {
         s.buckets.reserveCapacity(pairs.count)
         for (raw, b) in pairs { s.buckets.append(Bucket(key: key(raw), docCount: docCount(b), subs: subStates(b))) }
         s.sortedByKey = true
-        if case .unmapped = source.kind { s.typedName = "umterms" } else { s.typedName = source.isDouble ? "dterms" : "lterms" }
+        if case .unmapped = source.kind { s.typedName = "umterms" } else { s.typedName = source.isDouble ? "dterms" : source.isUnsigned ? "ulterms" : "lterms" }
         return .buckets(s)
     }
 }

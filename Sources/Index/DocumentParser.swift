@@ -129,7 +129,7 @@ public struct DocumentParser {
         case .null: return nil
         case .bool: kind = "boolean"
         case .int: kind = "long"
-        case .double: kind = "double"
+        case .double, .uint: kind = "double"
         case .object: kind = "object"
         case .array: kind = "object"
         case .string(let s):
@@ -224,6 +224,7 @@ public struct DocumentParser {
             switch value {
             case .string(let x): s = x
             case .int(let i): s = String(i)
+            case .uint(let u): s = String(u)
             case .double(let d): s = String(d)
             case .bool(let b): s = b ? "true" : "false"
             default: return nil
@@ -234,15 +235,23 @@ public struct DocumentParser {
             switch value {
             case .string(let x): return .text(x)
             case .int(let i): return .text(String(i))
+            case .uint(let u): return .text(String(u))
             case .double(let d): return .text(String(d))
             case .bool(let b): return .text(b ? "true" : "false")
             default: return nil
             }
-        case .long, .integer, .short, .byte, .unsignedLong:
+        case .unsignedLong:
+            switch value {
+            case .int, .uint, .double, .string, .bool: return .long(try unsignedValue(value, path: path, mapping: f))
+            default: return nil
+            }
+        case .long, .integer, .short, .byte:
             let coerce = f.params["coerce"]?.dynamicText != "false"
             var n: Int64?
             switch value {
             case .int(let i): n = i
+            case .uint(let u):
+                throw failure(path, f, value, cause: .illegalArgument("Value [\(u)] is out of range for \(f.type == .integer ? "an" : "a") \(f.type.rawValue)"))
             case .double(let d):
                 guard d.isFinite else { throw failure(path, f, value, cause: .illegalArgument("[\(f.type.rawValue)] supports only finite values, but got [\(d)]")) }
                 if !coerce && d != d.rounded(.towardZero) {
@@ -276,6 +285,7 @@ public struct DocumentParser {
             var d: Double?
             switch value {
             case .int(let i): d = Double(i)
+            case .uint(let u): d = Double(u)
             case .double(let x): d = x
             case .string(let s):
                 guard let x = Double(s.trimmingSpaces) else {
@@ -377,6 +387,16 @@ public enum IPAddress {
         guard parts.count == 4 else { return false }
         return parts.allSatisfy { p in
             !p.isEmpty && p.utf8.count <= 3 && p.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) && (Int(p) ?? 256) <= 255
+        }
+    }
+}
+
+extension DocumentParser {
+    /// An `unsigned_long` document value in its stored (biased) form.
+    func unsignedValue(_ value: JSONValue, path: String, mapping f: FieldMapping) throws(OpenSearchError) -> Int64 {
+        switch UnsignedLong.parse(value, coerce: f.params["coerce"]?.dynamicText != "false") {
+        case .success(let raw): return raw
+        case .failure(let cause): throw failure(path, f, value, cause: cause)
         }
     }
 }

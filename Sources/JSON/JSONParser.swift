@@ -183,6 +183,8 @@ public struct JSONParser {
                 if mag == UInt64(Int64.max) + 1 { return .int(Int64.min) }
             } else if mag <= UInt64(Int64.max) {
                 return .int(Int64(mag))
+            } else {
+                return .uint(mag)
             }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)

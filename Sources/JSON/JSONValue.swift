@@ -4,6 +4,8 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     case null
     case bool(Bool)
     case int(Int64)
+    /// An integer above `Int64.max` that fits 64 unsigned bits (`unsigned_long` values), kept exact.
+    case uint(UInt64)
     case double(Double)
     case string(String)
     case array([JSONValue])
@@ -24,6 +26,7 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     public var int64Value: Int64? {
         switch self {
         case .int(let i): return i
+        case .uint: return nil
         case .double(let d): return d.rounded(.towardZero) == d && abs(d) < 9.2e18 ? Int64(d) : nil
         case .string(let s): return Int64(s)
         default: return nil
@@ -33,6 +36,7 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     public var doubleValue: Double? {
         switch self {
         case .int(let i): return Double(i)
+        case .uint(let u): return Double(u)
         case .double(let d): return d
         case .string(let s): return Double(s)
         default: return nil
@@ -44,7 +48,7 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         switch self {
         case .null: return "VALUE_NULL"
         case .bool(let b): return b ? "VALUE_TRUE" : "VALUE_FALSE"
-        case .int: return "VALUE_NUMBER_INT"
+        case .int, .uint: return "VALUE_NUMBER_INT"
         case .double: return "VALUE_NUMBER_FLOAT"
         case .string: return "VALUE_STRING"
         case .array: return "START_ARRAY"
@@ -111,4 +115,18 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 extension JSONValue {
     /// Wraps a Swift integer.
     public static func number(_ i: Int) -> JSONValue { .int(Int64(i)) }
+
+    /// Wraps an unsigned integer: `.int` when it fits, `.uint` above `Int64.max`.
+    public static func unsigned(_ u: UInt64) -> JSONValue { u <= UInt64(Int64.max) ? .int(Int64(u)) : .uint(u) }
+
+    /// Unsigned integer view: non-negative ints, big integers, whole doubles and numeric strings in 0…2^64−1.
+    public var uint64Value: UInt64? {
+        switch self {
+        case .int(let i): return i >= 0 ? UInt64(i) : nil
+        case .uint(let u): return u
+        case .double(let d): return d >= 0 && d.rounded(.towardZero) == d && d < 18446744073709551616.0 ? UInt64(d) : nil
+        case .string(let s): return UInt64(s)
+        default: return nil
+        }
+    }
 }

@@ -20,6 +20,7 @@ public struct JSONWriter {
         case .null: append("null")
         case .bool(let b): append(b ? "true" : "false")
         case .int(let i): append(String(i))
+        case .uint(let u): append(String(u))
         case .double(let d): writeDouble(d)
         case .string(let s): writeString(s)
         case .array(let a):

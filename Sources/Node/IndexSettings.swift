@@ -68,6 +68,7 @@ public struct IndexSettings: Sendable, Equatable {
             case .null: values[k] = nil; continue
             case .string: value = v
             case .int(let i): value = .string(String(i))
+            case .uint(let u): value = .string(String(u))
             case .double(let d): value = .string(String(d))
             case .bool(let b): value = .string(b ? "true" : "false")
             case .array(let a): value = .array(a.map { e -> JSONValue in if case .string = e { return e }; return .string(JSONWriter.string(e)) })

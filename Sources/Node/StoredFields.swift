@@ -27,7 +27,7 @@ public enum StoredFields {
             var list = out[path]?.arrayValue ?? []
             switch value {
             case .keyword(let s), .text(let s), .ip(let s): list.append(.string(s))
-            case .long(let i): list.append(.int(i))
+            case .long(let i): list.append(mapping.field(path)?.type == .unsignedLong ? UnsignedLong.json(i) : .int(i))
             case .double(let d): list.append(.double(d))
             case .bool(let b): list.append(.bool(b))
             case .date(let ms): list.append(.string(DateFormat.isoString(millis: ms)))

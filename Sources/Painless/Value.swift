@@ -71,6 +71,7 @@ public enum Value {
         case .null: self = .null
         case .bool(let b): self = .bool(b)
         case .int(let i): self = .int(i)
+        case .uint(let u): self = .double(Double(u))  // above Int64.max (unsigned_long): no Java long holds it
         case .double(let d): self = .double(d)
         case .string(let s): self = .string(s)
         case .array(let a): self = .list(PainlessList(a.map(Value.init)))

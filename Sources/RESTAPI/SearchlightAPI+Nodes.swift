@@ -9,6 +9,13 @@ extension SearchlightAPI {
     /// like transient settings; persistent ones are echoed the same way).
     static let clusterSettings = Mutex<(persistent: JSONObject, transient: JSONObject)>((JSONObject(), JSONObject()))
 
+    /// `search.max_buckets` as set (transient over persistent), else OpenSearch's 65,535.
+    static var maxBuckets: Int {
+        clusterSettings.withLock { s in
+            (s.transient["search.max_buckets"] ?? s.persistent["search.max_buckets"])?.stringValue.flatMap { Int($0) }
+        } ?? 65_535
+    }
+
     /// The read APIs dashboards and clients probe: `_nodes`, `_nodes/stats`, `_cluster/settings`,
     /// `_cat/health`, `_cat/nodes`, `_field_caps`, `_resolve/index` and `_mapping/field`.
     static func nodeInfo(_ node: Node) -> JSONObject {

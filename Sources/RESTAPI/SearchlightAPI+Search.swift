@@ -35,6 +35,8 @@ extension SearchlightAPI {
     /// Runs a parsed search against the indices `req` names (path `index`, indices options in
     /// its parameters).
     static func execute(_ request: SearchRequest, _ req: RESTRequest, _ node: Node) async throws(OpenSearchError) -> JSONValue {
+            var request = request
+            request.maxBuckets = maxBuckets
             if let pit = request.pit {
                 if req[path: "index"] != nil {
                     throw OpenSearchError.actionValidation(["[indices] cannot be used with point in time. Do not specify any index with point in time."])

@@ -29,7 +29,7 @@ public enum SearchExecutor {
     /// Per-index resolved sort: how to read each key from a segment.
     enum KeySource: Sendable {
         case score, doc, shardDoc
-        case numeric(field: String, isDouble: Bool, format: DateFormat?)
+        case numeric(field: String, isDouble: Bool, format: DateFormat?, isUnsigned: Bool = false)
         case keyword(field: String)
         case unmapped
     }
@@ -52,6 +52,7 @@ public enum SearchExecutor {
                     throw OpenSearchError.illegalArgument("Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [\(f)] in order to load field data by uninverting the inverted index. Note that this can use significant memory.")
                 case .keyword, .ip, .constantKeyword, .wildcard: return .keyword(field: f)
                 case .double, .float, .halfFloat, .scaledFloat: return .numeric(field: f, isDouble: true, format: nil)
+                case .unsignedLong: return .numeric(field: f, isDouble: false, format: nil, isUnsigned: true)
                 case .object, .nested, .binary, .flatObject, .geoPoint:
                     throw OpenSearchError.illegalArgument("Fielddata is not supported on field [\(f)] of type [\(m.type.rawValue)]")
                 default: return .numeric(field: f, isDouble: false, format: m.dateFormat)
@@ -81,7 +82,8 @@ public enum SearchExecutor {
 
     static func sortValue(_ v: JSONValue, _ source: KeySource) -> SortValue {
         switch source {
-        case .numeric(_, let isDouble, let format):
+        case .numeric(_, let isDouble, let format, let isUnsigned):
+            if isUnsigned, let u = v.uint64Value { return .unsigned(u) }
             if isDouble, let d = v.doubleValue { return .double(d) }
             if let i = v.int64Value { return .int(i) }
             if let d = v.doubleValue { return .double(d) }
@@ -111,7 +113,7 @@ public enum SearchExecutor {
         }
         if let pf = r.postFilter { result.docs.formIntersection(try searcher.search(pf, scoring: false).docs) }
         let seg = view.segment
-        let numerics: [NumericColumn?] = sources.map { if case .numeric(let f, _, _) = $0 { return seg.numeric(f) }; return nil }
+        let numerics: [NumericColumn?] = sources.map { if case .numeric(let f, _, _, _) = $0 { return seg.numeric(f) }; return nil }
         let keywords: [KeywordField?] = sources.map { if case .keyword(let f) = $0 { return seg.keyword(f) }; return nil }
         var scratch: [Int64] = []
         func key(_ i: Int, _ doc: Int32, _ score: Float) -> SortValue {
@@ -120,7 +122,7 @@ public enum SearchExecutor {
             case .doc: return .int(Int64(docBase) + Int64(doc))
             case .shardDoc: return .int(Int64(index) << 40 | (Int64(docBase) + Int64(doc)))
             case .unmapped: return missingValue(sort[i], sources[i])
-            case .numeric(_, let isDouble, _):
+            case .numeric(_, let isDouble, _, let isUnsigned):
                 guard let col = numerics[i], col.hasValue(doc) else { return missingValue(sort[i], sources[i]) }
                 var raw = col.value(doc)
                 // OpenSearch's default mode: min for ascending, max for descending.
@@ -129,6 +131,7 @@ public enum SearchExecutor {
                     col.values(doc, into: &scratch)
                     raw = scratch.max() ?? raw
                 }
+                if isUnsigned { return .unsigned(UnsignedLong.value(raw)) }
                 return isDouble ? .double(NumericColumn.double(fromSortable: raw)) : .int(raw)
             case .keyword:
                 guard let kw = keywords[i] else { return missingValue(sort[i], sources[i]) }
@@ -145,7 +148,7 @@ public enum SearchExecutor {
         let effectiveSort = sort.isEmpty ? [SortSpec.byScore] : sort
         // Fast path for one numeric sort key: visit 4096-doc zones best-first by their zone map
         // and stop once no remaining zone can beat the current k-th value.
-        if effectiveSort.count == 1, case .numeric(_, let isDouble, _) = sources[0], let col = numerics[0], !col.isMultiValued,
+        if effectiveSort.count == 1, case .numeric(_, let isDouble, _, let isUnsigned) = sources[0], let col = numerics[0], !col.isMultiValued,
            col.docsWithValue == seg.docCount, r.minScore == nil, r.terminateAfter == nil, k > 0 {
             let desc = effectiveSort[0].descending
             let zones = (0..<col.zoneCount).sorted { desc ? col.zoneMax($0) > col.zoneMax($1) : col.zoneMin($0) < col.zoneMin($1) }
@@ -154,6 +157,7 @@ public enum SearchExecutor {
             func raw(_ c: Candidate) -> Int64 {
                 switch c.keys[0] {
                 case .int(let i): return i
+                case .unsigned(let u): return UnsignedLong.stored(u)
                 case .double(let d): return NumericColumn.sortableLong(d)
                 default: return 0
                 }
@@ -164,7 +168,8 @@ public enum SearchExecutor {
                 result.docs.forEach(in: start, min(seg.docCount, start + NumericColumn.zoneSize)) { doc in
                     let v = col.value(doc)
                     if let w = worst, desc ? v < w : v > w { return true }
-                    let key: SortValue = isDouble ? .double(NumericColumn.double(fromSortable: v)) : .int(v)
+                    let key: SortValue = isUnsigned ? .unsigned(UnsignedLong.value(v))
+                        : isDouble ? .double(NumericColumn.double(fromSortable: v)) : .int(v)
                     let c = Candidate(keys: [key], score: result.scores?[Int(doc)] ?? 0, index: index, segment: segmentIndex, doc: doc)
                     if let after, !before(afterPoint(c, after, r), c, effectiveSort) { return true }
                     top.append(c)
@@ -341,7 +346,7 @@ public enum SearchExecutor {
                         "skipped": .number(reportSkipped ? skippedShards : 0), "failed": 0]
         o["hits"] = .object(hitsObj)
         if let tree = r.aggregations {
-            o["aggregations"] = try tree.reduce(results.compactMap(\.aggregations), typedKeys: r.typedKeys)
+            o["aggregations"] = try tree.reduce(results.compactMap(\.aggregations), maxBuckets: r.maxBuckets, typedKeys: r.typedKeys)
         }
         let last = page.last.map { ScrollCursor(keys: $0.keys, index: $0.index, segment: $0.segment, doc: $0.doc) }
         return (.object(o), last, snapshots)
@@ -389,6 +394,7 @@ public enum SearchExecutor {
                     if let format, let f = try? DateFormat(format) { return .string(f.format(millis: v)) }
                     return .string((mapping.field(field)?.dateFormat ?? DateFormat.defaultDate).format(millis: v))
                 case .boolean?: return .bool(v != 0)
+                case .unsignedLong?: return UnsignedLong.json(v)
                 default:
                     let n: JSONValue = col.isDouble ? .double(NumericColumn.double(fromSortable: v)) : .int(v)
                     if let format, format != "use_field_mapping", let d = n.doubleValue { return .string(DecimalPattern.format(d, format)) }

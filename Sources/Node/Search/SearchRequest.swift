@@ -29,6 +29,8 @@ public struct SearchRequest: Sendable {
     public var minScore: Double?
     /// `aggs` / `aggregations`, parsed.
     public var aggregations: AggregationTree?
+    /// The `search.max_buckets` cluster setting in force for this request.
+    public var maxBuckets = 65_535
     public var timeout: String?
     /// `stored_fields`: nil when absent; `["_none_"]` hides ids too.
     public var storedFields: [String]?

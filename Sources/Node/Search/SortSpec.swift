@@ -87,6 +87,8 @@ public struct SortSpec: Sendable, Equatable {
 /// A sort key value of one hit, comparable across segments and indices.
 public enum SortValue: Sendable, Equatable {
     case int(Int64)
+    /// An `unsigned_long` value (the full 0…2^64−1 range).
+    case unsigned(UInt64)
     case double(Double)
     case string(String)
     case missing
@@ -95,6 +97,7 @@ public enum SortValue: Sendable, Equatable {
     public var json: JSONValue {
         switch self {
         case .int(let i): return .int(i)
+        case .unsigned(let u): return .unsigned(u)
         case .double(let d): return .double(d)
         case .string(let s): return .string(s)
         case .missing: return .null
@@ -109,6 +112,11 @@ public enum SortValue: Sendable, Equatable {
         case (.int(let x), .double(let y)): return Double(x) < y
         case (.double(let x), .int(let y)): return x < Double(y)
         case (.string(let x), .string(let y)): return x < y
+        case (.unsigned(let x), .unsigned(let y)): return x < y
+        case (.unsigned(let x), .int(let y)): return y >= 0 && x < UInt64(y)
+        case (.int(let x), .unsigned(let y)): return x < 0 || UInt64(x) < y
+        case (.unsigned(let x), .double(let y)): return Double(x) < y
+        case (.double(let x), .unsigned(let y)): return x < Double(y)
         default: return false
         }
     }

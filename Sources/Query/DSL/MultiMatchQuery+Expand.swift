@@ -13,6 +13,7 @@ extension MultiMatchQuery {
         switch query {
         case .string(let s): text = s
         case .int(let i): text = String(i)
+        case .uint(let u): text = String(u)
         case .double(let d): text = String(d)
         case .bool(let b): text = b ? "true" : "false"
         default: text = ""

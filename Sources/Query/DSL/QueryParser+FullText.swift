@@ -7,7 +7,7 @@ extension QueryParser {
     /// A full-text `query` value: string, number or boolean.
     static func textValue(_ v: JSONValue, _ r: Reader, _ key: String) throws(OpenSearchError) -> JSONValue {
         switch v {
-        case .string, .int, .double, .bool: return v
+        case .string, .int, .uint, .double, .bool: return v
         case .null: throw OpenSearchError.parsing("No text specified for text query")
         default: throw OpenSearchError.parsing("[\(r.type)] unknown token [\(v.tokenName)] after [\(key)]")
         }

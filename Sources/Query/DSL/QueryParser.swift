@@ -74,6 +74,7 @@ enum QueryParser {
             switch v {
             case .string(let s): return s
             case .int(let i): return String(i)
+            case .uint(let u): return String(u)
             case .double(let d): return String(d)
             case .bool(let b): return b ? "true" : "false"
             default: throw badValue(key)
@@ -142,7 +143,7 @@ enum QueryParser {
     /// A term value: a string, number or boolean.
     static func termValue(_ v: JSONValue, _ r: Reader) throws(OpenSearchError) -> JSONValue {
         switch v {
-        case .string, .int, .double, .bool: return v
+        case .string, .int, .uint, .double, .bool: return v
         case .null: throw OpenSearchError.illegalArgument("value cannot be null")
         default: throw OpenSearchError.parsing("[\(r.type)] unknown token [\(v.tokenName)] after [value]")
         }
@@ -180,7 +181,7 @@ enum QueryParser {
                 field = k
                 for e in a {
                     switch e {
-                    case .string, .int, .double, .bool: q.values.append(e)
+                    case .string, .int, .uint, .double, .bool: q.values.append(e)
                     case .null: throw OpenSearchError.parsing("No value specified for terms query")
                     default: throw OpenSearchError.parsing("[terms] query does not support [\(k)]")
                     }
@@ -225,7 +226,7 @@ enum QueryParser {
             func bound(_ v: JSONValue, _ key: String) throws(OpenSearchError) -> JSONValue? {
                 switch v {
                 case .null: return nil
-                case .string, .int, .double, .bool: return v
+                case .string, .int, .uint, .double, .bool: return v
                 default: throw r.badValue(key)
                 }
             }
@@ -293,6 +294,7 @@ enum QueryParser {
                     switch e {
                     case .string(let s): q.values.append(s)
                     case .int(let i): q.values.append(String(i))
+                    case .uint(let u): q.values.append(String(u))
                     default: throw OpenSearchError.parsing("[ids] failed to parse field [values]")
                     }
                 }

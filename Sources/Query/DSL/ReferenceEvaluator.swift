@@ -151,6 +151,7 @@ struct ReferenceEvaluation {
         switch v {
         case .string(let s): return s
         case .int(let i): return String(i)
+        case .uint(let u): return String(u)
         case .double(let d): return String(d)
         case .bool(let b): return b ? "true" : "false"
         default: return ""

@@ -8,6 +8,7 @@ public enum QueryValues {
         switch v {
         case .string(let s): return s
         case .int(let i): return String(i)
+        case .uint(let u): return String(u)
         case .double(let d): return String(d)  // like Java's Double.toString: 1.0 stays "1.0"
         case .bool(let b): return b ? "true" : "false"
         default: return nil
@@ -39,6 +40,9 @@ public enum QueryValues {
         case .double, .float, .halfFloat, .scaledFloat:
             guard let d = v.doubleValue else { throw failure(field, v, type) }
             return NumericColumn.sortableLong(type == .float ? Double(Float(d)) : d)
+        case .unsignedLong:
+            if v.doubleValue.map({ $0 >= 0 }) ?? true, let raw = UnsignedLong.stored(request: v, roundUp: !roundUp) { return raw }
+            throw failure(field, v, type)
         default:
             if let i = v.int64Value { return i }
             if let d = v.doubleValue {
@@ -52,6 +56,7 @@ public enum QueryValues {
 
     /// Inclusive [lo, hi] in stored representation for a range query; nil when empty.
     public static func bounds(_ r: RangeQuery, type: FieldType, mapping: Mapping, now: Int64) throws(OpenSearchError) -> (Int64, Int64)? {
+        if type == .unsignedLong { return try unsignedBounds(r) }
         var lo = Int64.min, hi = Int64.max
         let isFloat = [.double, .float, .halfFloat, .scaledFloat].contains(type)
         let isDate = type == .date || type == .dateNanos
@@ -72,6 +77,31 @@ public enum QueryValues {
                 hi = try numeric(v, type: type, field: r.field, mapping: mapping, now: now, roundUp: !exclusive, format: r.format, timeZone: r.timeZone)
                 if exclusive { if hi == Int64.min { return nil }; hi -= 1 }
             }
+        }
+        return lo <= hi ? (lo, hi) : nil
+    }
+
+    /// Range bounds of an `unsigned_long` field, stored (biased); bounds outside 0…2^64−1 clamp.
+    static func unsignedBounds(_ r: RangeQuery) throws(OpenSearchError) -> (Int64, Int64)? {
+        var lo = Int64.min, hi = Int64.max
+        if let v = r.gte ?? r.gt {
+            let exclusive = r.gte == nil
+            if let d = v.doubleValue, d < 0 { lo = Int64.min }
+            else {
+                guard let raw = UnsignedLong.stored(request: v, roundUp: true) else {
+                    if v.doubleValue != nil { return nil }   // above 2^64−1
+                    throw failure(r.field, v, .unsignedLong)
+                }
+                lo = raw
+                if exclusive, v.uint64Value != nil { if lo == Int64.max { return nil }; lo += 1 }
+            }
+        }
+        if let v = r.lte ?? r.lt {
+            let exclusive = r.lte == nil
+            if let d = v.doubleValue, d < 0 { return nil }
+            guard let raw = UnsignedLong.stored(request: v, roundUp: false) else { throw failure(r.field, v, .unsignedLong) }
+            hi = raw
+            if exclusive, v.uint64Value != nil { if hi == Int64.min { return nil }; hi -= 1 }
         }
         return lo <= hi ? (lo, hi) : nil
     }
