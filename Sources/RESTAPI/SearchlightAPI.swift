@@ -19,6 +19,7 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerSearch(&r, node)
         SearchlightAPI.registerUpdateByQuery(&r, node)
         SearchlightAPI.registerScripts(&r, node)
+        SearchlightAPI.registerProcessor(&r, node)
         self.router = r
     }
 

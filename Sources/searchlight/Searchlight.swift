@@ -3,14 +3,16 @@ import Foundation
 import Hummingbird
 import Logging
 import Node
+import Processor
 import RESTAPI
 
-/// The `searchlight` command: `serve` runs the OpenSearch-compatible HTTP service.
+/// The `searchlight` command: `serve` runs the OpenSearch-compatible HTTP service, `ingest` pushes
+/// application logs through the processor into a running node, `gen` writes synthetic logs.
 @main
 struct Searchlight: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "An OpenSearch-compatible search and analytics engine for usage analytics.",
-        subcommands: [Serve.self],
+        subcommands: [Serve.self, Ingest.self, Gen.self],
         defaultSubcommand: Serve.self
     )
 }
