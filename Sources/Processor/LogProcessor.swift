@@ -50,8 +50,8 @@ public struct LogProcessor: Sendable {
         return head.contains("\"awslogs\"") || head.contains("\"messageType\"") || head.contains("\"logEvents\"")
     }
 
-    /// Progress after each acknowledged batch: cumulative counts and input bytes consumed.
-    public typealias Progress = @Sendable (_ counts: ProcessorCounts, _ bytesRead: Int64) -> Void
+    /// Progress after each acknowledged batch: cumulative counts (`inputBytes`: input bytes acknowledged).
+    public typealias Progress = @Sendable (_ counts: ProcessorCounts) -> Void
 
     /// Streams the inputs through batches into the sink. Bad lines and bad payload lines are
     /// counted; only sink failures (the server refusing a whole request) stop the run.
@@ -61,7 +61,6 @@ public struct LogProcessor: Sendable {
         }
         let result: Result<ProcessorCounts, ProcessorError> = await withTaskGroup(of: Result<ProcessorCounts, ProcessorError>.self) { group in
             var total = ProcessorCounts()
-            var bytesRead: Int64 = 0
             var inFlight = 0
             var failure: ProcessorError?
             var batch = newBatch()
@@ -69,7 +68,7 @@ public struct LogProcessor: Sendable {
             func collect(_ r: Result<ProcessorCounts, ProcessorError>?) {
                 inFlight -= 1
                 switch r {
-                case .success(let c)?: total += c; progress?(total, bytesRead)
+                case .success(let c)?: total += c; progress?(total)
                 case .failure(let e)?: if failure == nil { failure = e }
                 case nil: break
                 }
@@ -92,12 +91,12 @@ public struct LogProcessor: Sendable {
                 let reader: LineReader
                 do throws(ProcessorError) { reader = try LineReader(input) } catch { failure = error; break }
                 while failure == nil, let chunk = reader.nextChunk() {
-                    bytesRead += Int64(chunk.count)
                     var lines: [ArraySlice<UInt8>] = []
                     var start = chunk.startIndex
                     for i in chunk.indices where chunk[i] == 0x0A { lines.append(chunk[start..<i]); start = i + 1 }
                     if start < chunk.endIndex { lines.append(chunk[start...]) }
                     for var line in lines {
+                        batch.counts.inputBytes += Int64(line.count + 1)
                         if line.last == 0x0D { line = line.dropLast() }
                         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
                         if LogProcessor.looksLikePayload(line) {

@@ -13,12 +13,15 @@ public struct ProcessorCounts: Sendable, Equatable {
     public var controlMessages = 0
     /// `_bulk` items that failed.
     public var errors = 0
+    /// Input bytes these counts cover (drives the progress bar; not part of the JSON answer).
+    public var inputBytes: Int64 = 0
 
     public init() {}
 
     public static func += (a: inout ProcessorCounts, b: ProcessorCounts) {
         a.lines += b.lines; a.events += b.events; a.sessions += b.sessions; a.skipped += b.skipped
         a.unparsable += b.unparsable; a.duplicates += b.duplicates; a.controlMessages += b.controlMessages; a.errors += b.errors
+        a.inputBytes += b.inputBytes
     }
 
     public var json: JSONValue {

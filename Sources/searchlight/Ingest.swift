@@ -41,7 +41,7 @@ struct Ingest: AsyncParsableCommand {
         let bar = ProgressBar(totalBytes: totalBytes, enabled: !quiet)
         let sink = try HTTPBulkSink(url: url)
         let started = Date()
-        let counts = try await LogProcessor(configuration: c).run(inputs, sink: sink) { counts, bytes in bar.update(counts, bytes) }
+        let counts = try await LogProcessor(configuration: c).run(inputs, sink: sink) { counts in bar.update(counts) }
         bar.finish()
         let secs = max(Date().timeIntervalSince(started), 1e-6)
         let summary = "lines \(counts.lines), events \(counts.events), session updates \(counts.sessions), skipped \(counts.skipped), "
@@ -52,8 +52,9 @@ struct Ingest: AsyncParsableCommand {
     }
 }
 
-/// A one-line progress display on stderr: bar by bytes read (when the size is known), lines and
-/// lines/s. Redrawn at most 5 times a second.
+/// A one-line progress display on stderr (when it is a terminal, or SEARCHLIGHT_PROGRESS is set):
+/// a bar by acknowledged input bytes (when the size is known), lines and lines/s. Redrawn at most
+/// 5 times a second.
 final class ProgressBar: @unchecked Sendable {
     // Invariant: every field is only touched under `lock`.
     let lock = NSLock()
@@ -68,7 +69,8 @@ final class ProgressBar: @unchecked Sendable {
         self.enabled = enabled && isatty(2) != 0 || enabled && ProcessInfo.processInfo.environment["SEARCHLIGHT_PROGRESS"] != nil
     }
 
-    func update(_ c: ProcessorCounts, _ bytes: Int64) {
+    func update(_ c: ProcessorCounts) {
+        let bytes = c.inputBytes
         guard enabled else { return }
         lock.lock(); defer { lock.unlock() }
         let now = Date()
