@@ -3,11 +3,12 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// Sends batches to a Searchlight or OpenSearch node over HTTP `_bulk` (URLSession keeps the
-/// connections alive between requests).
+/// Sends batches to a Searchlight or OpenSearch node over HTTP `_bulk`: plain `http://` through
+/// `SocketHTTPClient` (keep-alive connections), `https://` through URLSession.
 public final class HTTPBulkSink: BulkSink {
     public let baseURL: URL
     let session: URLSession
+    let socketClient: SocketHTTPClient?
 
     public init(url: String) throws(ProcessorError) {
         var s = url
@@ -20,9 +21,11 @@ public final class HTTPBulkSink: BulkSink {
         config.timeoutIntervalForRequest = 600
         config.httpMaximumConnectionsPerHost = 8
         session = URLSession(configuration: config)
+        socketClient = u.scheme == "http" ? SocketHTTPClient(host: u.host ?? "127.0.0.1", port: UInt16(u.port ?? 80)) : nil
     }
 
     func send(_ method: String, _ path: String, body: [UInt8], contentType: String) async throws(ProcessorError) -> (Int, [UInt8]) {
+        if let socketClient { return try await socketClient.request(method, baseURL.path + path, body: body, contentType: contentType) }
         var req = URLRequest(url: URL(string: baseURL.absoluteString + path)!)
         req.httpMethod = method
         req.httpBody = Data(body)

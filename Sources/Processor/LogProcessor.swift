@@ -46,9 +46,22 @@ public struct LogProcessor: Sendable {
 
     /// A line that is a CloudWatch envelope or decoded payload rather than an application log line.
     public static func looksLikePayload(_ line: ArraySlice<UInt8>) -> Bool {
-        let head = String(decoding: line.prefix(64), as: UTF8.self)
-        return head.contains("\"awslogs\"") || head.contains("\"messageType\"") || head.contains("\"logEvents\"")
+        // Byte scan of the head: this runs for every input line.
+        let head = line.prefix(64)
+        var i = head.startIndex
+        while i < head.endIndex, head[i] == 0x20 || head[i] == 0x09 { i += 1 }
+        guard i < head.endIndex, head[i] == UInt8(ascii: "{") else { return false }
+        for needle in payloadKeys {
+            var j = i
+            while j + needle.count <= head.endIndex {
+                if head[j] == 0x22, head[j..<(j + needle.count)].elementsEqual(needle) { return true }
+                j += 1
+            }
+        }
+        return false
     }
+
+    static let payloadKeys: [[UInt8]] = [Array("\"awslogs\"".utf8), Array("\"messageType\"".utf8), Array("\"logEvents\"".utf8)]
 
     /// Progress after each acknowledged batch: cumulative counts (`inputBytes`: input bytes acknowledged).
     public typealias Progress = @Sendable (_ counts: ProcessorCounts) -> Void

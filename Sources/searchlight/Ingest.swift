@@ -21,6 +21,7 @@ struct Ingest: AsyncParsableCommand {
     @Flag(help: "Write request events only, no session summaries.") var noSummaries = false
     @Flag(help: "Write session summaries only, no request events.") var noEvents = false
     @Flag(help: "No progress line.") var quiet = false
+    @Flag(help: "Process and render the _bulk bodies but send nothing (measures the client side).") var dryRun = false
 
     func run() async throws {
         var c = LogProcessor.Configuration()
@@ -39,9 +40,10 @@ struct Ingest: AsyncParsableCommand {
             f == "-" ? acc : acc + ((try? FileManager.default.attributesOfItem(atPath: f)[.size] as? NSNumber)?.int64Value ?? 0)
         }
         let bar = ProgressBar(totalBytes: totalBytes, enabled: !quiet)
-        let sink = try HTTPBulkSink(url: url)
         let started = Date()
-        let counts = try await LogProcessor(configuration: c).run(inputs, sink: sink) { counts in bar.update(counts) }
+        let processor = LogProcessor(configuration: c)
+        let counts = dryRun ? try await processor.run(inputs, sink: DiscardingSink()) { counts in bar.update(counts) }
+            : try await processor.run(inputs, sink: try HTTPBulkSink(url: url)) { counts in bar.update(counts) }
         bar.finish()
         let secs = max(Date().timeIntervalSince(started), 1e-6)
         let summary = "lines \(counts.lines), events \(counts.events), session updates \(counts.sessions), skipped \(counts.skipped), "
@@ -95,4 +97,10 @@ final class ProgressBar: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if drewOnce { FileHandle.standardError.write(Data("\n".utf8)) }
     }
+}
+
+/// `--dry-run`: accepts every batch without sending it.
+struct DiscardingSink: BulkSink {
+    func ensureIndex(_ name: String, body: String) async throws(ProcessorError) {}
+    func bulk(_ body: [UInt8]) async throws(ProcessorError) -> BulkOutcome { BulkOutcome() }
 }
