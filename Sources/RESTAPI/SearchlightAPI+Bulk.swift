@@ -5,102 +5,106 @@ import Node
 
 extension SearchlightAPI {
     static func registerBulk(_ r: inout Router, _ node: Node) {
-        let bulk: Router.Handler = { req throws(OpenSearchError) in
-            let start = DispatchTime.now()
-            guard req.hasBody else { throw OpenSearchError.actionValidation(["no requests added"]) }
-            let defaults = BulkRequest.Defaults(index: req[path: "index"], routing: req.params["routing"], pipeline: req.params["pipeline"],
-                                                requireAlias: try req.bool("require_alias", default: false),
-                                                sourceFilter: try sourceFilter(req), aliasNames: node.clusterMetadata.aliasNames)
-            let parsed = try BulkRequest.parse(req.body, defaults: defaults)
-            if parsed.items.isEmpty { throw OpenSearchError.actionValidation(["no requests added"]) }
-            var results = [JSONValue?](repeating: nil, count: parsed.items.count)
-            var errors = false
-
-            // Group by index, keeping item order inside each group; one write batch per index.
-            var groups: [String: [Int]] = [:]
-            var order: [String] = []
-            for (i, item) in parsed.items.enumerated() {
-                let name = item.index!
-                if groups[name] == nil { order.append(name) }
-                groups[name, default: []].append(i)
-            }
-            var written: [IndexService] = []
-            for name in order {
-                let positions = groups[name]!
-                // Items that failed parsing (or `require_alias`) never create their index.
-                if positions.allSatisfy({ if case .failure = parsed.items[$0].operation { return true }; return false }) {
-                    for p in positions {
-                        if case .failure(let e) = parsed.items[p].operation { results[p] = itemError(parsed.items[p], index: name, e) }
-                    }
-                    errors = true
-                    continue
-                }
-                let svc: IndexService
-                do throws(OpenSearchError) {
-                    try IndexName.validate(name)
-                    svc = try node.writeIndex(name)
-                } catch {
-                    for p in positions {
-                        results[p] = itemError(parsed.items[p], index: name, error)
-                    }
-                    errors = true
-                    continue
-                }
-                var ops: [WriteOperation] = []
-                var opPositions: [Int] = []
-                for p in positions {
-                    switch parsed.items[p].operation {
-                    case .success(.update(let id, var u)) where u.script?.id != nil:
-                        // A stored script: the item carries its id, the catalog its source.
-                        do throws(OpenSearchError) {
-                            u.script = try node.resolveStoredScript(u.script!)
-                        } catch {
-                            let e = OpenSearchError("illegal_argument_exception", "failed to execute script", status: 400, causedBy: error)
-                            results[p] = itemError(parsed.items[p], index: name, e); errors = true
-                            continue
-                        }
-                        do throws(OpenSearchError) {
-                            ops.append(try routed(.update(id: id, request: u), node, name, svc)); opPositions.append(p)
-                        } catch {
-                            results[p] = itemError(parsed.items[p], index: name, error); errors = true
-                        }
-                    case .success(let op):
-                        do throws(OpenSearchError) {
-                            ops.append(try routed(op, node, name, svc)); opPositions.append(p)
-                        } catch {
-                            results[p] = itemError(parsed.items[p], index: name, error); errors = true
-                        }
-                    case .failure(let e): results[p] = itemError(parsed.items[p], index: name, e); errors = true
-                    }
-                }
-                let outcomes = await svc.write(ops)
-                written.append(svc)
-                for (k, outcome) in outcomes.enumerated() {
-                    let p = opPositions[k]
-                    let item = parsed.items[p]
-                    switch outcome {
-                    case .success(let w):
-                        var o = w.json.objectValue!
-                        o["status"] = .number(w.status)
-                        if let src = w.source {
-                            o["get"] = .object(JSONObject([("_seq_no", .int(w.seqNo)), ("_primary_term", .int(w.primaryTerm)), ("found", true),
-                                                           ("_source", src)]))
-                        }
-                        results[p] = .object(JSONObject([(item.action.rawValue, .object(o))]))
-                    case .failure(let e):
-                        errors = true
-                        results[p] = itemError(item, index: name, e, id: ops[k].id)
-                    }
-                }
-            }
-            for svc in written { _ = try await applyRefresh(req.params["refresh"], svc) }
-            await node.enforceIndexingBuffer()
-            let took = Int64((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000)
-            return RESTResponse(200, .object(JSONObject([("took", .int(took)), ("errors", .bool(errors)),
-                                                         ("items", .array(results.map { $0 ?? .null }))])))
-        }
+        let bulk: Router.Handler = { req throws(OpenSearchError) in try await runBulk(req, node) }
         r.add([.POST, .PUT], "/_bulk", bulk)
         r.add([.POST, .PUT], "/{index}/_bulk", bulk)
+    }
+
+    /// The `_bulk` path, shared with `POST /_processor/cloudwatch` (which applies its generated
+    /// NDJSON to the local node through exactly this code).
+    static func runBulk(_ req: RESTRequest, _ node: Node) async throws(OpenSearchError) -> RESTResponse {
+        let start = DispatchTime.now()
+        guard req.hasBody else { throw OpenSearchError.actionValidation(["no requests added"]) }
+        let defaults = BulkRequest.Defaults(index: req[path: "index"], routing: req.params["routing"], pipeline: req.params["pipeline"],
+                                            requireAlias: try req.bool("require_alias", default: false),
+                                            sourceFilter: try sourceFilter(req), aliasNames: node.clusterMetadata.aliasNames)
+        let parsed = try BulkRequest.parse(req.body, defaults: defaults)
+        if parsed.items.isEmpty { throw OpenSearchError.actionValidation(["no requests added"]) }
+        var results = [JSONValue?](repeating: nil, count: parsed.items.count)
+        var errors = false
+
+        // Group by index, keeping item order inside each group; one write batch per index.
+        var groups: [String: [Int]] = [:]
+        var order: [String] = []
+        for (i, item) in parsed.items.enumerated() {
+            let name = item.index!
+            if groups[name] == nil { order.append(name) }
+            groups[name, default: []].append(i)
+        }
+        var written: [IndexService] = []
+        for name in order {
+            let positions = groups[name]!
+            // Items that failed parsing (or `require_alias`) never create their index.
+            if positions.allSatisfy({ if case .failure = parsed.items[$0].operation { return true }; return false }) {
+                for p in positions {
+                    if case .failure(let e) = parsed.items[p].operation { results[p] = itemError(parsed.items[p], index: name, e) }
+                }
+                errors = true
+                continue
+            }
+            let svc: IndexService
+            do throws(OpenSearchError) {
+                try IndexName.validate(name)
+                svc = try node.writeIndex(name)
+            } catch {
+                for p in positions {
+                    results[p] = itemError(parsed.items[p], index: name, error)
+                }
+                errors = true
+                continue
+            }
+            var ops: [WriteOperation] = []
+            var opPositions: [Int] = []
+            for p in positions {
+                switch parsed.items[p].operation {
+                case .success(.update(let id, var u)) where u.script?.id != nil:
+                    // A stored script: the item carries its id, the catalog its source.
+                    do throws(OpenSearchError) {
+                        u.script = try node.resolveStoredScript(u.script!)
+                    } catch {
+                        let e = OpenSearchError("illegal_argument_exception", "failed to execute script", status: 400, causedBy: error)
+                        results[p] = itemError(parsed.items[p], index: name, e); errors = true
+                        continue
+                    }
+                    do throws(OpenSearchError) {
+                        ops.append(try routed(.update(id: id, request: u), node, name, svc)); opPositions.append(p)
+                    } catch {
+                        results[p] = itemError(parsed.items[p], index: name, error); errors = true
+                    }
+                case .success(let op):
+                    do throws(OpenSearchError) {
+                        ops.append(try routed(op, node, name, svc)); opPositions.append(p)
+                    } catch {
+                        results[p] = itemError(parsed.items[p], index: name, error); errors = true
+                    }
+                case .failure(let e): results[p] = itemError(parsed.items[p], index: name, e); errors = true
+                }
+            }
+            let outcomes = await svc.write(ops)
+            written.append(svc)
+            for (k, outcome) in outcomes.enumerated() {
+                let p = opPositions[k]
+                let item = parsed.items[p]
+                switch outcome {
+                case .success(let w):
+                    var o = w.json.objectValue!
+                    o["status"] = .number(w.status)
+                    if let src = w.source {
+                        o["get"] = .object(JSONObject([("_seq_no", .int(w.seqNo)), ("_primary_term", .int(w.primaryTerm)), ("found", true),
+                                                       ("_source", src)]))
+                    }
+                    results[p] = .object(JSONObject([(item.action.rawValue, .object(o))]))
+                case .failure(let e):
+                    errors = true
+                    results[p] = itemError(item, index: name, e, id: ops[k].id)
+                }
+            }
+        }
+        for svc in written { _ = try await applyRefresh(req.params["refresh"], svc) }
+        await node.enforceIndexingBuffer()
+        let took = Int64((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000)
+        return RESTResponse(200, .object(JSONObject([("took", .int(took)), ("errors", .bool(errors)),
+                                                     ("items", .array(results.map { $0 ?? .null }))])))
     }
 
     static func itemError(_ item: BulkRequest.Item, index: String, _ e: OpenSearchError, id: String? = nil) -> JSONValue {

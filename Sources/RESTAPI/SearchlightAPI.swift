@@ -27,6 +27,7 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerNodes(&r, node)
         SearchlightAPI.registerReindex(&r, node)
         SearchlightAPI.registerExport(&r, node)
+        SearchlightAPI.registerProcessor(&r, node)
         self.router = r
     }
 

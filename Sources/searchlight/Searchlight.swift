@@ -7,14 +7,16 @@ import JSON
 import Hummingbird
 import Logging
 import Node
+import Processor
 import RESTAPI
 
-/// The `searchlight` command: `serve` runs the OpenSearch-compatible HTTP service.
+/// The `searchlight` command: `serve` runs the OpenSearch-compatible HTTP service, `ingest` pushes
+/// application logs through the processor into a running node, `gen` writes synthetic logs.
 @main
 struct Searchlight: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "An OpenSearch-compatible search and analytics engine for usage analytics.",
-        subcommands: [Serve.self, Bootstrap.self],
+        subcommands: [Serve.self, Bootstrap.self, Ingest.self, Gen.self],
         defaultSubcommand: Serve.self
     )
 }
