@@ -55,3 +55,28 @@ def test_scroll_errors(client, idx):
         client.search(index=idx, scroll="2d", size=5)
     with pytest.raises(NotFoundError):
         client.scroll(scroll_id="no-such-scroll", scroll="1m")
+
+
+def test_scroll_in_index_order_across_indices_and_segments(client, index_name):
+    names = [index_name + "-a", index_name + "-b"]
+    expected = set()
+    for name in names:
+        client.indices.create(index=name, body={"settings": {"refresh_interval": "-1"}})
+        for seg in range(3):  # three refreshes: three segments per index
+            body = []
+            for i in range(seg * 20, seg * 20 + 20 + (5 if name.endswith("b") else 0)):
+                body.append({"index": {"_index": name, "_id": f"{seg}-{i}"}})
+                body.append({"n": i})
+                expected.add((name, f"{seg}-{i}"))
+            assert client.bulk(body=body, refresh=True)["errors"] is False
+    seen = []
+    r = client.search(index=",".join(names), scroll="1m", size=7, body={"sort": ["_doc"]})
+    while r["hits"]["hits"]:
+        seen += [(h["_index"], h["_id"]) for h in r["hits"]["hits"]]
+        r = client.scroll(scroll_id=r["_scroll_id"], scroll="1m")
+    assert len(seen) == len(expected) and set(seen) == expected
+    # search_after on _doc (no scroll) skips ties like OpenSearch, but never repeats a hit.
+    page = client.search(index=names[0], size=10, body={"sort": ["_doc"]})["hits"]["hits"]
+    nxt = client.search(index=names[0], size=10, body={"sort": ["_doc"], "search_after": page[-1]["sort"]})["hits"]["hits"]
+    assert not {h["_id"] for h in page} & {h["_id"] for h in nxt}
+    assert nxt[0]["sort"][0] > page[-1]["sort"][0]

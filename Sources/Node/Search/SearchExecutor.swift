@@ -200,6 +200,41 @@ public enum SearchExecutor {
             if let scores = result.scores { result.docs.forEach { maxScore = max(maxScore, scores[Int($0)]); return true } }
             return SegmentResult(total: min(count, limit), top: [], maxScore: maxScore, terminatedEarly: count > limit, aggregations: partial)
         }
+        // Index order (`_doc` / `_shard_doc` ascending, how scrolls and exports walk everything):
+        // keys rise with the doc id, so start just past the `after` point and stop after k hits —
+        // each page reads a page of documents, not the whole segment.
+        if effectiveSort.count == 1, !effectiveSort[0].descending, r.minScore == nil, r.terminateAfter == nil, k > 0 {
+            var startDoc: Int? = nil
+            switch sources[0] {
+            case .doc:
+                if let after, case .int(let key) = after[0] {
+                    // Same key: a later index comes after; in the same index keys are unique.
+                    let laterIndex = r.scrollCursor.map { index > $0.index } ?? false
+                    startDoc = Int(max(0, min(Int64(seg.docCount), key - Int64(docBase) + (laterIndex ? 0 : 1))))
+                } else if after == nil {
+                    startDoc = 0
+                }
+            case .shardDoc:
+                if let after, case .int(let key) = after[0] {
+                    let base = Int64(index) << 40 | Int64(docBase)
+                    startDoc = Int(max(0, min(Int64(seg.docCount), key - base + 1)))
+                } else if after == nil {
+                    startDoc = 0
+                }
+            default: break
+            }
+            if let startDoc {
+                var top: [Candidate] = []
+                top.reserveCapacity(min(k, 4096))
+                _ = result.docs.forEach(in: startDoc, seg.docCount) { doc in
+                    top.append(Candidate(keys: [key(0, doc, 0)], score: result.scores?[Int(doc)] ?? 0, index: index, segment: segmentIndex, doc: doc))
+                    return top.count < k
+                }
+                var maxScore: Float = -.infinity
+                if let scores = result.scores { result.docs.forEach { maxScore = max(maxScore, scores[Int($0)]); return true } }
+                return SegmentResult(total: result.docs.count, top: top, maxScore: maxScore, terminatedEarly: false, aggregations: partial)
+            }
+        }
         var top: [Candidate] = []
         var total = 0
         var maxScore: Float = -.infinity
