@@ -16,7 +16,7 @@ import RESTAPI
 struct Searchlight: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "An OpenSearch-compatible search and analytics engine for usage analytics.",
-        subcommands: [Serve.self, Bootstrap.self, Ingest.self, Gen.self],
+        subcommands: [Serve.self, Bootstrap.self, Ingest.self, Gen.self, Export.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -71,3 +71,23 @@ def test_export_aggregation_rows(server, big):
     for u in range(7):
         members = [i for i in range(N) if i % 7 == u]
         assert got["u%d" % u] == (len(members), float(max(members)))
+
+
+def test_export_command_streams_to_a_file(server, big, tmp_path):
+    import json
+    import os
+    import subprocess
+    from support import server_binary as binary_path
+    q = tmp_path / "q.json"
+    q.write_text(json.dumps({"query": {"range": {"n": {"lt": 3000}}}, "sort": [{"n": "asc"}]}))
+    out = tmp_path / "out.csv"
+    p = subprocess.run([str(binary_path()), "export", "--url", server.url, "--index", big, "--query", str(q),
+                        "--fields", "n,user,tags", "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "exported 3000 rows" in p.stderr
+    got = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"), newline="")))
+    assert got[0] == ["n", "user", "tags"]
+    assert [int(r[0]) for r in got[1:]] == list(range(3000))
+    p = subprocess.run([str(binary_path()), "export", "--url", server.url, "--index", "no-such-index-zz"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode != 0
