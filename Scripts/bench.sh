@@ -2,6 +2,7 @@
 # Benchmarks. Usage:
 #   Scripts/bench.sh ingest [--docs N] [--batch 5000] [--conns 2] [--skip-sqlite] [--json-out FILE]
 #   Scripts/bench.sh search [--docs 5000000] [--days 30] [--queries 20] [--warmup 5] [--skip-duckdb] [--json-out FILE]
+#   Scripts/bench.sh export [--lines 1000000]
 #   Scripts/bench.sh aggs [--docs 5000000] [--days 30] [--runs 5] [--warmup 2] [--skip-duckdb] [--json-out FILE]
 #   Scripts/bench.sh ingest-logs [--lines 1000000] [--days 7] [--users 20000] [--batch 5000] [--conns 2]
 # Each builds the release binary (unless SEARCHLIGHT_BIN names one), starts it on a free port with a
@@ -11,10 +12,11 @@
 # events and times the dashboard KPI aggregations against the same peers; `ingest-logs` generates
 # log lines with `searchlight gen` and pushes them through `searchlight ingest` (events + session
 # summaries), then the same lines as plain events without summaries (--no-summaries) as the peer.
+# `export` loads events the same way and times `searchlight export` of all of them against helpers.scan + csv.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 cmd="${1:-}"
 [ -n "$cmd" ] || usage
@@ -106,6 +108,56 @@ print(f"processor (events + session summaries): {lines / secs:,.0f} log lines/s,
       f"({events:,} events, {sessions:,} sessions in {secs:.1f} s)")
 print(f"peer: plain _bulk of the same events, no summaries: {lines / peer:,.0f} log lines/s ({peer:.1f} s)")
 print(f"ratio processor/peer: {peer / secs:.2f}; server peak RSS {rss / 1024:.0f} MB")
+PYEOF
+    ;;
+export)
+    # 1,000,000 events (default) loaded through the processor, then every one exported as CSV by
+    # `searchlight export` (the streamed _export/csv endpoint); the peer is what users script today:
+    # a scroll with opensearch-py's helpers.scan writing Python's csv module, over the same hits.
+    lines=1000000
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --lines) lines="$2"; shift 2 ;;
+            *) usage ;;
+        esac
+    done
+    start_server
+    if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
+    .venv/bin/python -m pip install -q --disable-pip-version-check opensearch-py
+    PY=.venv/bin/python
+    "$PY" -c "import time,urllib.request
+for _ in range(600):
+    try: urllib.request.urlopen('http://127.0.0.1:$port/', timeout=2); break
+    except Exception: time.sleep(0.1)"
+    "$SEARCHLIGHT_BIN" gen --events "$lines" --days 10 --users 5000 --seed 1 -o "$work/logs.ndjson"
+    "$SEARCHLIGHT_BIN" ingest "$work/logs.ndjson" --url "http://127.0.0.1:$port" --no-summaries --quiet
+    curl -s -XPOST "http://127.0.0.1:$port/request-events-*/_refresh" >/dev/null
+    fields="timestamp,user,session_id,path,method,status_code,response_time,module"
+    s=$(date +%s.%N)
+    "$SEARCHLIGHT_BIN" export --url "http://127.0.0.1:$port" --index 'request-events-*' --fields "$fields" --out "$work/out.csv" --quiet
+    e=$(date +%s.%N)
+    rows=$(($(wc -l < "$work/out.csv") - 1))
+    rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    "$PY" - "$port" "$fields" "$rows" "$(echo "$e - $s" | bc)" "$rss" "$work/peer.csv" <<'PYEOF'
+import csv, sys, time
+from opensearchpy import OpenSearch, helpers
+port, fields, rows, secs, rss, peer_out = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5] or 0), sys.argv[6]
+c = OpenSearch(f"http://127.0.0.1:{port}", timeout=120)
+t = time.perf_counter()
+n = 0
+with open(peer_out, "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(fields)
+    for h in helpers.scan(c, index="request-events-*", query={"_source": fields}, size=1000):
+        s = h["_source"]
+        w.writerow([s.get(k, "") for k in fields])
+        n += 1
+peer = time.perf_counter() - t
+print(f"searchlight export: {rows:,} rows in {secs:.1f} s = {rows / secs:,.0f} rows/s; server peak RSS {rss / 1024:.0f} MB")
+print(f"peer (helpers.scan + csv): {n:,} rows in {peer:.1f} s = {n / peer:,.0f} rows/s")
+print(f"ratio searchlight/peer rows/s: {(rows / secs) / (n / peer):.2f}")
+if rows != n:
+    sys.exit(f"row counts differ: {rows} vs {n}")
 PYEOF
     ;;
 search|aggs)
