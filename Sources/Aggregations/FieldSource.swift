@@ -243,32 +243,29 @@ final class FieldSource {
                 }
                 return
             }
-            let out = ordScratch.p
-            for i in 0..<docs.count {
-                k.docOrds(docs[i], into: &out.pointee)
-                let n = out.pointee.count
-                if n == 0 {
-                    if let m = missing { body(i, m) }
-                    continue
-                }
-                for j in 0..<n { body(i, out.pointee[j]) }
-            }
-            if out.pointee.isEmpty { out.pointee.append(0) }
+            forEachOrd(docs, missing, load: { k.docOrds($0, into: &$1) }, body)
         } else if let t = uninverted {
-            let out = ordScratch.p
-            for i in 0..<docs.count {
-                t.docOrds(docs[i], into: &out.pointee)
-                let n = out.pointee.count
-                if n == 0 {
-                    if let m = missing { body(i, m) }
-                    continue
-                }
-                for j in 0..<n { body(i, out.pointee[j]) }
-            }
-            if out.pointee.isEmpty { out.pointee.append(0) }
+            forEachOrd(docs, missing, load: { t.docOrds($0, into: &$1) }, body)
         } else if let m = missing {
             for i in 0..<docs.count { body(i, m) }
         }
+    }
+
+    /// Multi-valued ordinals, whichever column `load` reads them from (keyword or uninverted text).
+    @inline(__always)
+    private func forEachOrd(_ docs: UnsafeBufferPointer<Int32>, _ missing: Int32?, load: (Int32, inout [Int32]) -> Void,
+                            _ body: (Int, Int32) -> Void) {
+        let out = ordScratch.p
+        for i in 0..<docs.count {
+            load(docs[i], &out.pointee)
+            let n = out.pointee.count
+            if n == 0 {
+                if let m = missing { body(i, m) }
+                continue
+            }
+            for j in 0..<n { body(i, out.pointee[j]) }
+        }
+        if out.pointee.isEmpty { out.pointee.append(0) }
     }
 
     /// Loaded value `k` (after `loadNumeric`).
