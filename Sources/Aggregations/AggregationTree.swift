@@ -123,7 +123,7 @@ enum CollectorFactory {
             return try NumericTermsCollector(spec, source: src, subs: try subs(false), aggName: node.name, ctx: c)
         case .histogram(let spec):
             let src = try FieldSource(spec.source, c, agg: node.name, type: node.type, numericOnly: true)
-            return HistogramCollector(spec, source: src, subs: try subs(false))
+            return HistogramCollector(spec, source: src, subs: try subs(false), singleOwner: singleOwner)
         case .dateHistogram(let spec):
             var vs = spec.source
             if vs.valueType == nil { vs.valueType = "date" }

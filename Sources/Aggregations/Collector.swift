@@ -108,6 +108,13 @@ class BucketCollector: Collector {
         for s in subs { try s.finish() }
     }
 
+    /// Adds `n` documents to bucket `bucket` at once (counts gathered outside `emit`).
+    final func addCount(_ bucket: Int32, _ n: Int64) {
+        let i = Int(bucket)
+        if i >= countsCapacity { grow(i) }
+        countsPtr[i] &+= n
+    }
+
     final func docCount(_ bucket: Int32) -> Int64 {
         bucket >= 0 && Int(bucket) < countsCapacity ? countsPtr[Int(bucket)] : 0
     }
@@ -250,19 +257,30 @@ enum CollectorDriver {
     static func run(_ docs: DocSet, _ all: [Collector]) {
         let collectors = all.filter { !$0.collectAll(docs) }
         guard !collectors.isEmpty else { return }
-        var buffer = [Int32](repeating: 0, count: batchSize)
-        let owners = [Int32](repeating: 0, count: batchSize)
+        // Raw buffers: a Swift array written per document pays a uniqueness check each time.
+        let buffer = UnsafeMutablePointer<Int32>.allocate(capacity: batchSize)
+        let owners = UnsafeMutablePointer<Int32>.allocate(capacity: batchSize)
+        owners.initialize(repeating: 0, count: batchSize)
+        defer { buffer.deallocate(); owners.deallocate() }
+        let oo = UnsafeBufferPointer(start: owners, count: batchSize)
         var n = 0
-        owners.withUnsafeBufferPointer { o in
-            func flush() {
-                buffer.withUnsafeBufferPointer { d in
-                    let dd = UnsafeBufferPointer(rebasing: d[0..<n]), oo = UnsafeBufferPointer(rebasing: o[0..<n])
-                    for c in collectors { c.collect(dd, oo) }
+        @inline(__always) func flush() {
+            let dd = UnsafeBufferPointer(start: UnsafePointer(buffer), count: n)
+            let o = UnsafeBufferPointer(rebasing: oo[0..<n])
+            for c in collectors { c.collect(dd, o) }
+            n = 0
+        }
+        docs.words.withUnsafeBufferPointer { words in
+            for wi in 0..<words.count {
+                var w = words[wi]
+                if w == ~0 && n &+ 64 <= batchSize {
+                    // A full word (match_all, dense filters): 64 consecutive ids, no bit scan.
+                    let first = Int32(truncatingIfNeeded: wi << 6)
+                    for b in 0..<Int32(64) { buffer[n &+ Int(b)] = first &+ b }
+                    n &+= 64
+                    if n == batchSize { flush() }
+                    continue
                 }
-                n = 0
-            }
-            for (wi, word) in docs.words.enumerated() where word != 0 {
-                var w = word
                 while w != 0 {
                     buffer[n] = Int32(wi << 6 | w.trailingZeroBitCount)
                     n &+= 1
@@ -270,7 +288,7 @@ enum CollectorDriver {
                     w &= w &- 1
                 }
             }
-            if n > 0 { flush() }
         }
+        if n > 0 { flush() }
     }
 }

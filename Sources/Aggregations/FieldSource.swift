@@ -199,6 +199,15 @@ final class FieldSource {
         OrdReader(keyword: keyword, text: uninverted, missingOrd: missingBytes != nil ? Int32(termCount) : nil, out: ordScratch.p)
     }
 
+    /// Decodes the values of `docs` as doubles into `out` (room for `docs.count`) when the
+    /// column is single-valued and has no `missing` substitute; nil otherwise (callers then use
+    /// `forEachValue`). Order follows `docs`; documents without a value are skipped.
+    @inline(__always)
+    func decodeDoubles(_ docs: UnsafeBufferPointer<Int32>, into out: UnsafeMutablePointer<Double>) -> Int? {
+        guard let col = numeric, !col.isMultiValued, missingRaw == nil else { return nil }
+        return col.decodeDoubles(docs, isDouble ? .sortableDouble : isUnsigned ? .unsigned : .long, into: out)
+    }
+
     /// Calls `body(i, value)` for every value of every document `docs[i]` (values ascending per
     /// document, `missing` applied). The column is bound once per batch and `body` is inlined at
     /// the call site, so this compiles to a plain loop.

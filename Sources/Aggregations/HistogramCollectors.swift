@@ -14,8 +14,12 @@ final class HistogramCollector: BucketCollector {
     /// Bucket indexes are stored relative to this one (the column's lowest), so that a narrow
     /// column's buckets are array slots rather than hash entries.
     let indexBase: Int64
+    /// Without sub-aggregations under a single owner, a narrow column counts straight into
+    /// per-index slots; they become buckets in `finish`.
+    private let slots: UnsafeMutablePointer<Int64>?
+    private let slotCount: Int
 
-    init(_ spec: HistogramSpec, source: FieldSource, subs: [Collector]) {
+    init(_ spec: HistogramSpec, source: FieldSource, subs: [Collector], singleOwner: Bool = false) {
         self.source = source
         self.spec = spec
         interval = spec.interval
@@ -23,6 +27,7 @@ final class HistogramCollector: BucketCollector {
         hardMin = spec.hardBounds?.min
         hardMax = spec.hardBounds?.max
         var base: Int64 = 0
+        var space = 0
         if let col = source.numeric, col.valueCount > 0, source.missingRaw == nil {
             func index(_ raw: Int64) -> Double {
                 let v = source.isDouble ? NumericColumn.double(fromSortable: raw) : source.isUnsigned ? UnsignedLong.double(raw) : Double(raw)
@@ -32,10 +37,39 @@ final class HistogramCollector: BucketCollector {
             if lo.isFinite, hi.isFinite, abs(lo) < 9.0e18, hi - lo < 65_536 {
                 base = Int64(lo)
                 ords.enableDense(keySpace: Int(hi - lo) + 1)
+                space = Int(hi - lo) + 1
             }
         }
         indexBase = base
+        if singleOwner && subs.isEmpty && space > 0 {
+            let p = UnsafeMutablePointer<Int64>.allocate(capacity: space)
+            p.initialize(repeating: 0, count: space)
+            slots = p
+            slotCount = space
+        } else {
+            slots = nil
+            slotCount = 0
+        }
         super.init(subs: subs)
+    }
+
+    /// Decoded values of one batch (single-valued fast path).
+    private var scratch = UnsafeMutablePointer<Double>.allocate(capacity: 0)
+    private var scratchCapacity = 0
+
+    deinit {
+        slots?.deallocate()
+        scratch.deallocate()
+    }
+
+    override func finish() throws(OpenSearchError) {
+        if let slots {
+            for k in 0..<slotCount where slots[k] > 0 {
+                addCount(ords.add(0, Int64(k)), slots[k])
+                slots[k] = 0
+            }
+        }
+        try super.finish()
     }
 
     override func collect(_ docs: UnsafeBufferPointer<Int32>, _ owners: UnsafeBufferPointer<Int32>) {
@@ -45,6 +79,46 @@ final class HistogramCollector: BucketCollector {
         let bounded = hardMin != nil || hardMax != nil
         var lastDoc = -1, lastIndex = Int64.min
         let base = indexBase
+        if let slots, !bounded {
+            let count = UInt64(slotCount)
+            if scratchCapacity < docs.count {
+                scratch.deallocate()
+                scratchCapacity = Swift.max(1024, docs.count)
+                scratch = .allocate(capacity: scratchCapacity)
+            }
+            if let n = src.decodeDoubles(docs, into: scratch) {
+                // Single-valued: one value per doc, no per-doc dedup; the values' slots are in
+                // range by construction (the column's min/max made the slot space).
+                let buf = scratch
+                var overflow: [Int64] = []
+                for k in 0..<n {
+                    let q = (buf[k] - offset) / interval
+                    guard q.isFinite, abs(q) < 9.0e18 else { continue }
+                    var idx = Int64(q)
+                    if Double(idx) > q { idx &-= 1 }
+                    let slot = idx &- base
+                    if UInt64(bitPattern: slot) < count { slots[Int(slot)] &+= 1 } else { overflow.append(slot) }
+                }
+                for slot in overflow { addCount(ords.add(0, slot), 1) }
+                return
+            }
+            src.forEachValue(docs) { i, raw in
+                let v = isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw)
+                let q = (v - offset) / interval
+                guard q.isFinite, abs(q) < 9.0e18 else { return }
+                var idx = Int64(q)
+                if Double(idx) > q { idx &-= 1 }
+                if i == lastDoc && idx == lastIndex { return }
+                lastDoc = i; lastIndex = idx
+                let slot = idx &- base
+                if UInt64(bitPattern: slot) < count {
+                    slots[Int(slot)] &+= 1
+                } else {
+                    emit(docs[i], ords.add(owners[i], slot))
+                }
+            }
+            return
+        }
         src.forEachValue(docs) { i, raw in
             let v = isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw)
             let q = (v - offset) / interval

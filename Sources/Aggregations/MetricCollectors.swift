@@ -24,7 +24,8 @@ final class NumericMetricCollector: Collector {
     }
 
     override func collect(_ docs: UnsafeBufferPointer<Int32>, _ owners: UnsafeBufferPointer<Int32>) {
-        if let m = owners.max() { ensure(m) }
+        guard let maxOwner = owners.max() else { return }
+        ensure(maxOwner)
         let src = source
         if countOnly && src.isKeywordLike {
             states.withUnsafeMutableBufferPointer { st in
@@ -34,7 +35,11 @@ final class NumericMetricCollector: Collector {
         }
         let isDouble = src.isDouble, isUnsigned = src.isUnsigned
         let squares = self.squares
-        if owners.count > 0, owners.max() == 0 {
+        if maxOwner == 0 && !squares {
+            collectSingleOwner(docs)
+            return
+        }
+        if maxOwner == 0 {
             // One bucket: accumulate in a local (registers), not through the states array.
             var s = states[0]
             src.forEachValue(docs) { _, raw in
@@ -48,6 +53,85 @@ final class NumericMetricCollector: Collector {
                 st[Int(owners[i])].add(isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw), squares: squares)
             }
         }
+    }
+
+    /// Values of one batch, decoded before they are summed.
+    private var scratch = UnsafeMutablePointer<Double>.allocate(capacity: 0)
+    private var scratchCapacity = 0
+
+    deinit { scratch.deallocate() }
+
+    /// One owning bucket (top-level or below single-bucket aggregations): decode the batch into
+    /// a buffer, then sum it in four compensated lanes. One Kahan chain is four dependent
+    /// additions per value; four lanes let them overlap, and the lanes' sums and compensations
+    /// are folded into the state compensated too.
+    private func collectSingleOwner(_ docs: UnsafeBufferPointer<Int32>) {
+        let src = source
+        let isDouble = src.isDouble, isUnsigned = src.isUnsigned
+        if scratchCapacity < docs.count {
+            scratch.deallocate()
+            scratchCapacity = Swift.max(1024, docs.count)
+            scratch = .allocate(capacity: scratchCapacity)
+        }
+        var n = 0
+        var cap = scratchCapacity
+        var buf = scratch
+        if let decoded = src.decodeDoubles(docs, into: buf) {
+            n = decoded
+        } else {
+            src.forEachValue(docs) { _, raw in
+                if n == cap {
+                    let bigger = Swift.max(1024, cap * 2)
+                    let p = UnsafeMutablePointer<Double>.allocate(capacity: bigger)
+                    p.moveInitialize(from: buf, count: n)
+                    buf.deallocate()
+                    buf = p
+                    cap = bigger
+                }
+                buf[n] = isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw)
+                n &+= 1
+            }
+            scratch = buf
+            scratchCapacity = cap
+        }
+        guard n > 0 else { return }
+        var s = states[0]
+        var lo = s.min, hi = s.max
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var c0 = 0.0, c1 = 0.0, c2 = 0.0, c3 = 0.0
+        @inline(__always) func lane(_ sum: inout Double, _ comp: inout Double, _ v: Double) {
+            let corrected = v - comp
+            let t = sum + corrected
+            comp = (t - sum) - corrected
+            sum = t
+        }
+        var j = 0
+        while j &+ 4 <= n {
+            let a = buf[j], b = buf[j &+ 1], c = buf[j &+ 2], d = buf[j &+ 3]
+            lane(&s0, &c0, a); lane(&s1, &c1, b); lane(&s2, &c2, c); lane(&s3, &c3, d)
+            lo = Swift.min(lo, Swift.min(Swift.min(a, b), Swift.min(c, d)))
+            hi = Swift.max(hi, Swift.max(Swift.max(a, b), Swift.max(c, d)))
+            j &+= 4
+        }
+        while j < n {
+            let v = buf[j]
+            lane(&s0, &c0, v)
+            lo = Swift.min(lo, v); hi = Swift.max(hi, v)
+            j &+= 1
+        }
+        if lo.isFinite && hi.isFinite {
+            s.count &+= Int64(n)
+            for (sum, comp) in [(s0, c0), (s1, c1), (s2, c2), (s3, c3)] {
+                MetricState.kahan(&s.sum, &s.sumCompensation, sum)
+                MetricState.kahan(&s.sum, &s.sumCompensation, -comp)
+            }
+            s.min = lo
+            s.max = hi
+        } else {
+            // Infinities: the plain per-value path keeps their semantics.
+            for k in 0..<n { s.add(buf[k], squares: false) }
+        }
+        states[0] = s
     }
 
     override func state(_ owner: Int32) -> AggState {

@@ -15,6 +15,7 @@ public enum BundledDefinitions {
     "mappings": {
       "properties": {
         "timestamp": { "type": "date" },
+        "event_id": { "type": "keyword" },
         "session_id": { "type": "keyword" },
         "user": { "type": "keyword" },
         "path": { "type": "keyword" },

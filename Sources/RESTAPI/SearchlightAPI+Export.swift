@@ -56,7 +56,12 @@ extension SearchlightAPI {
             if request.sort.isEmpty { request.sort = [SortSpec(target: .doc, descending: false)] }
             request.size = 1000
             request.from = 0
-            let pager = ExportPager(node: node, snapshots: snaps, request: request, columns: cols, csv: csv)
+            // Index order needs no sorting across segments: scan them one after another.
+            let indexOrder = request.sort == [SortSpec(target: .doc, descending: false)] && request.searchAfter == nil
+                && request.minScore == nil && request.terminateAfter == nil && request.pit == nil
+            let scan = indexOrder ? DocumentScan(snapshots: snaps, query: request.query, postFilter: request.postFilter,
+                                                 now: SearchExecutor.nowMillis(), ids: cols.contains("_id")) : nil
+            let pager = ExportPager(node: node, snapshots: snaps, request: request, columns: cols, csv: csv, scan: scan)
             return RESTResponse(status: 200, stream: { () async throws(OpenSearchError) -> [UInt8]? in try await pager.next() }, contentType: "text/csv; charset=UTF-8")
         }
         r.add([.GET, .POST], "/{index}/_export/csv", export)
@@ -86,13 +91,46 @@ final class ExportPager: Sendable {
     let columns: [String]
     let csv: CSVWriter
     let state = Mutex(State())
+    /// Index-order exports read the segments directly instead of paging a scroll.
+    let scan: DocumentScan?
+    static let scanBatch = 2000
 
-    init(node: Node, snapshots: [IndexSnapshot], request: SearchRequest, columns: [String], csv: CSVWriter) {
+    init(node: Node, snapshots: [IndexSnapshot], request: SearchRequest, columns: [String], csv: CSVWriter, scan: DocumentScan? = nil) {
         self.node = node
         self.snapshots = snapshots
         self.request = request
         self.columns = columns
         self.csv = csv
+        self.scan = scan
+    }
+
+    /// The next chunk from the scan: sources parsed and cut into the columns.
+    func nextScanned(_ scan: DocumentScan) throws(OpenSearchError) -> [UInt8]? {
+        let started = state.withLock { s in
+            let was = s.started
+            s.started = true
+            return was
+        }
+        var out: [UInt8] = []
+        if !started { csv.row(columns, into: &out) }
+        guard let batch = try scan.next(limit: Self.scanBatch) else { return out.isEmpty ? nil : out }
+        out.reserveCapacity(out.count + batch.count * 128)
+        let empty = JSONValue.object(JSONObject())
+        var cells = [String](repeating: "", count: columns.count)
+        for i in 0..<batch.count {
+            let src = batch.sources.withUnsafeBufferPointer { all in
+                (try? JSONParser.parse(buffer: UnsafeBufferPointer(rebasing: all[batch.starts[i]..<batch.starts[i + 1]]))) ?? empty
+            }
+            for (k, c) in columns.enumerated() {
+                switch c {
+                case "_id": cells[k] = CSVWriter.neutralise(batch.ids[i])
+                case "_index": cells[k] = CSVWriter.neutralise(batch.indexNames[i])
+                default: cells[k] = csv.text(CSVWriter.value(src, c))
+                }
+            }
+            csv.row(cells, into: &out)
+        }
+        return out
     }
 
     deinit {
@@ -101,6 +139,7 @@ final class ExportPager: Sendable {
 
     /// The next chunk of CSV, nil at the end.
     func next() async throws(OpenSearchError) -> [UInt8]? {
+        if let scan { return try nextScanned(scan) }
         let (started, done, id) = state.withLock { ($0.started, $0.done, $0.scrollID) }
         if done { return nil }
         var out: [UInt8] = []

@@ -91,3 +91,47 @@ def test_export_command_streams_to_a_file(server, big, tmp_path):
     p = subprocess.run([str(binary_path()), "export", "--url", server.url, "--index", "no-such-index-zz"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode != 0
+
+
+def test_export_in_index_order_scans_segments_skipping_deletes_and_filtering(server, client):
+    """Unsorted exports read the segments one after another: every live match exactly once,
+    across several segments and indices, deleted and updated documents as the snapshot sees
+    them, the alias filter and post_filter applied."""
+    names = ["export-scan-a", "export-scan-b"]
+    for name in names:
+        client.indices.delete(index=name, ignore=[404])
+        client.indices.create(index=name, body={"mappings": {"properties": {"n": {"type": "long"}, "k": {"type": "keyword"}}}})
+    expected = {}
+    for seg in range(4):  # four refreshes: four segments per index
+        body = []
+        for name in names:
+            for i in range(seg * 700, (seg + 1) * 700):
+                body.append({"index": {"_index": name, "_id": str(i)}})
+                body.append({"n": i, "k": "even" if i % 2 == 0 else "odd"})
+                expected[(name, str(i))] = i
+        assert client.bulk(body=body)["errors"] is False
+        client.indices.refresh(index=",".join(names))
+    # Deletes and updates land in older segments.
+    for i in range(0, 2800, 9):
+        client.delete(index=names[0], id=str(i))
+        del expected[(names[0], str(i))]
+    for i in range(1, 2800, 13):
+        client.index(index=names[1], id=str(i), body={"n": i + 100_000, "k": "odd" if i % 2 else "even"})
+        expected[(names[1], str(i))] = i + 100_000
+    client.indices.refresh(index=",".join(names))
+    client.indices.put_alias(index=names[1], name="export-scan-even", body={"filter": {"term": {"k": "even"}}})
+
+    out = rows(server.request("POST", "/export-scan-*/_export/csv", json={"_source": ["_index", "_id", "n"]}))
+    assert out[0] == ["_index", "_id", "n"]
+    got = {(r[0], r[1]): int(r[2]) for r in out[1:]}
+    assert len(out) - 1 == len(got) == len(expected)
+    assert got == expected
+
+    # The query, a post_filter and an alias filter narrow the scan.
+    out = rows(server.request("POST", f"/{names[0]}/_export/csv", json={
+        "query": {"range": {"n": {"lt": 1000}}}, "post_filter": {"term": {"k": "odd"}}, "_source": ["n"]}))
+    want = sorted(v for (ix, _), v in expected.items() if ix == names[0] and v < 1000 and v % 2 == 1)
+    assert sorted(int(r[0]) for r in out[1:]) == want
+    out = rows(server.request("POST", "/export-scan-even/_export/csv", json={"_source": ["n"]}))
+    want = sorted(v for (ix, _), v in expected.items() if ix == names[1] and v % 2 == 0)
+    assert sorted(int(r[0]) for r in out[1:]) == want

@@ -28,6 +28,8 @@ public final class Segment: @unchecked Sendable {
     /// Directory entries by name, for introspection: (kind, offset, length).
     let sections: [(kind: UInt8, name: String, offset: Int, length: Int)]
     private let lastBlock = Mutex<DecodedSourceBlock?>(nil)
+    /// Built on the first `docID(for:)` of a dictionary-mode segment.
+    private let idFilter = Mutex<IDFilter?>(nil)
 
     /// Maps the file and verifies magic, version and the CRC-32 of the whole file; a damaged or
     /// truncated file throws `StorageError` with code `.corrupt`.
@@ -116,7 +118,21 @@ public final class Segment: @unchecked Sendable {
     // MARK: ids and metadata
 
     /// The doc with `_id` `id` (the newest copy if the segment holds several).
-    public func docID(for id: String) -> Int32? { ids.docID(for: id) }
+    public func docID(for id: String) -> Int32? {
+        guard let dictionary = ids.dictionary, dictionary.termCount >= 256 else { return ids.docID(for: id) }
+        let filter = idFilter.withLock { f -> IDFilter in
+            if let f { return f }
+            var cursor = dictionary.cursor()
+            let built = IDFilter(count: dictionary.termCount) { add in
+                for ord in 0..<dictionary.termCount { cursor.withBytes(ord) { add($0) } }
+            }
+            f = built
+            return built
+        }
+        var key = id
+        guard key.withUTF8({ filter.mayContain(UnsafeRawBufferPointer($0)) }) else { return nil }
+        return ids.docID(for: id)
+    }
 
     // Per-doc accessors take a doc id in 0..<docCount; the segment-level ones check it, the column
     // accessors (`NumericColumn`, `KeywordField`, `TextField`) don't, for speed.
