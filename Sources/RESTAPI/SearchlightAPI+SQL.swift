@@ -107,7 +107,8 @@ extension SearchlightAPI {
             var bytes: [UInt8] = []
             csv.row(plan.columns.map { $0.alias ?? $0.name }, into: &bytes)
             for row in rows { csv.row(row.map { csv.text($0) }, into: &bytes) }
-            return RESTResponse(status: 200, raw: bytes, contentType: format == "csv" ? "text/csv; charset=UTF-8" : "text/plain; charset=UTF-8")
+            // The plugin answers both as plain text, which is what opensearch-py can decode.
+            return RESTResponse(status: 200, raw: bytes, contentType: "text/plain; charset=UTF-8")
         default:
             let schema: [JSONValue] = plan.columns.map { c in
                 var s = JSONObject([("name", .string(c.name))])
