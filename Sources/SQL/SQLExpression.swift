@@ -9,8 +9,10 @@ public struct SQLExpression: Sendable, Equatable {
         case star
         case aggregate(SQLAggregate)
         case comparison(SQLComparison, SQLExpression, SQLExpression)
-        case and(SQLExpression, SQLExpression)
-        case or(SQLExpression, SQLExpression)
+        /// AND/OR chains are flat lists, so a long chain does not make the tree (and every
+        /// recursion over it) deep.
+        case and([SQLExpression])
+        case or([SQLExpression])
         case not(SQLExpression)
         case inList(SQLExpression, [SQLExpression], negated: Bool)
         case between(SQLExpression, SQLExpression, SQLExpression, negated: Bool)

@@ -104,21 +104,20 @@ public struct SQLParser: Sendable {
             }
         }
         if accept("OFFSET") { s.offset = try count("OFFSET") }
-        _ = acceptSymbol(";")
+        if acceptSymbol(";"), current.kind != .end { throw SQLError.unsupported("multiple statements", at: current.start) }
         guard current.kind == .end else {
             if let k = current.keyword {
                 if SQLParser.setOperators.contains(k) { throw SQLError.unsupported(k, at: current.start) }
                 if k == "WINDOW" { throw SQLError.unsupported("window functions", at: current.start) }
                 if k == "FOR" || k == "FETCH" { throw SQLError.unsupported(k, at: current.start) }
             }
-            if current.isSymbol(";") { throw SQLError.unsupported("multiple statements", at: current.start) }
             throw unexpected("expecting end of query")
         }
         return s
     }
 
     mutating func count(_ clause: String) throws(SQLError) -> Int {
-        guard case .number(let text) = current.kind, let n = Int(text), n >= 0 else {
+        guard case .number(let text) = current.kind, let n = Int(text), n >= 0, n <= Int(Int32.max) else {
             throw unexpected("\(clause) takes a non-negative integer")
         }
         i += 1
@@ -211,23 +210,19 @@ public struct SQLParser: Sendable {
     }
 
     mutating func orExpression() throws(SQLError) -> SQLExpression {
-        var l = try andExpression()
+        var terms = [try andExpression()]
         while at("OR") || current.isSymbol("||") {
             if current.isSymbol("||") { throw SQLError.unsupported("operator [||]", at: current.start) }
             i += 1
-            let r = try andExpression()
-            l = SQLExpression(.or(l, r), at: l.position)
+            terms.append(try andExpression())
         }
-        return l
+        return terms.count == 1 ? terms[0] : SQLExpression(.or(terms), at: terms[0].position)
     }
 
     mutating func andExpression() throws(SQLError) -> SQLExpression {
-        var l = try notExpression()
-        while accept("AND") {
-            let r = try notExpression()
-            l = SQLExpression(.and(l, r), at: l.position)
-        }
-        return l
+        var terms = [try notExpression()]
+        while accept("AND") { terms.append(try notExpression()) }
+        return terms.count == 1 ? terms[0] : SQLExpression(.and(terms), at: terms[0].position)
     }
 
     mutating func notExpression() throws(SQLError) -> SQLExpression {

@@ -6,14 +6,14 @@ import JSON
 public enum SQLRowEvaluator {
     public static func evaluate(_ e: SQLExpression, _ row: [String: JSONValue]) -> Bool? {
         switch e.node {
-        case .and(let l, let r):
-            let a = evaluate(l, row), b = evaluate(r, row)
-            if a == false || b == false { return false }
-            return a == true && b == true ? true : nil
-        case .or(let l, let r):
-            let a = evaluate(l, row), b = evaluate(r, row)
-            if a == true || b == true { return true }
-            return a == false && b == false ? false : nil
+        case .and(let xs):
+            let vs = xs.map { evaluate($0, row) }
+            if vs.contains(false) { return false }
+            return vs.allSatisfy { $0 == true } ? true : nil
+        case .or(let xs):
+            let vs = xs.map { evaluate($0, row) }
+            if vs.contains(true) { return true }
+            return vs.allSatisfy { $0 == false } ? false : nil
         case .not(let x): return evaluate(x, row).map { !$0 }
         case .literal(.bool(let b)): return b
         case .comparison(let op, let l, let r):

@@ -135,8 +135,14 @@ extension SQLTranslator {
             }
         }
         switch e.node {
-        case .and(let l, let r): return SQLExpression(.and(try sub(l), try sub(r)), at: e.position)
-        case .or(let l, let r): return SQLExpression(.or(try sub(l), try sub(r)), at: e.position)
+        case .and(let xs):
+            var out: [SQLExpression] = []
+            for x in xs { out.append(try sub(x)) }
+            return SQLExpression(.and(out), at: e.position)
+        case .or(let xs):
+            var out: [SQLExpression] = []
+            for x in xs { out.append(try sub(x)) }
+            return SQLExpression(.or(out), at: e.position)
         case .not(let x): return SQLExpression(.not(try sub(x)), at: e.position)
         case .comparison(let op, let l, let r): return SQLExpression(.comparison(op, try key(l), try key(r)), at: e.position)
         case .isNull(let x, let n): return SQLExpression(.isNull(try key(x), negated: n), at: e.position)

@@ -6,12 +6,12 @@ extension SQLTranslator {
     /// negated leaf requires its field to exist, which is exact for single-valued fields.
     public func filter(_ e: SQLExpression, negated: Bool = false) throws(SQLError) -> JSONValue {
         switch e.node {
-        case .and, .or:
+        case .and(let xs), .or(let xs):
             var isAnd = true
             if case .or = e.node { isAnd = false }
             if negated { isAnd.toggle() }
             var parts: [JSONValue] = []
-            for x in flatten(e) { parts.append(try filter(x, negated: negated)) }
+            for x in xs { parts.append(try filter(x, negated: negated)) }
             return isAnd ? bool([("filter", .array(parts))])
                 : bool([("should", .array(parts)), ("minimum_should_match", 1)])
         case .not(let x):
@@ -91,23 +91,6 @@ extension SQLTranslator {
 
     func aggregateInWhere(_ e: SQLExpression) -> SQLError {
         SQLError.semantic("aggregate functions are not allowed in WHERE (use HAVING)", at: e.position)
-    }
-
-    func flatten(_ e: SQLExpression) -> [SQLExpression] {
-        switch e.node {
-        case .and(let l, let r):
-            return flattenSame(l, isAnd: true) + flattenSame(r, isAnd: true)
-        case .or(let l, let r):
-            return flattenSame(l, isAnd: false) + flattenSame(r, isAnd: false)
-        default: return [e]
-        }
-    }
-
-    func flattenSame(_ e: SQLExpression, isAnd: Bool) -> [SQLExpression] {
-        switch e.node {
-        case .and where isAnd, .or where !isAnd: return flatten(e)
-        default: return [e]
-        }
     }
 
     func exactFieldOf(_ x: SQLExpression, _ what: String) throws(SQLError) -> (String, SQLField) {

@@ -33,8 +33,9 @@ public struct SQLTranslator: Sendable {
     func containsAggregate(_ e: SQLExpression) -> Bool {
         switch e.node {
         case .aggregate: return true
-        case .comparison(_, let l, let r), .and(let l, let r), .or(let l, let r), .like(let l, let r, _):
+        case .comparison(_, let l, let r), .like(let l, let r, _):
             return containsAggregate(l) || containsAggregate(r)
+        case .and(let xs), .or(let xs): return xs.contains(where: containsAggregate)
         case .not(let x), .isNull(let x, _): return containsAggregate(x)
         case .inList(let x, let xs, _): return containsAggregate(x) || xs.contains(where: containsAggregate)
         case .between(let x, let a, let b, _): return containsAggregate(x) || containsAggregate(a) || containsAggregate(b)

@@ -103,6 +103,8 @@ import JSON
         ("SELECT a FROM x WHERE (a = 1", "unexpected end of query, expecting [)]"),
         ("SELECT a FROM x LIMIT -1", "unexpected [-], LIMIT takes a non-negative integer"),
         ("SELECT a FROM x LIMIT 99999999999999999999999", "unexpected [99999999999999999999999], LIMIT takes a non-negative integer"),
+        ("SELECT a FROM x LIMIT 2147483648", "unexpected [2147483648], LIMIT takes a non-negative integer"),
+        ("SELECT a FROM x LIMIT 1 OFFSET 1.5", "unexpected [1.5], OFFSET takes a non-negative integer"),
         ("SELECT a FROM x GROUP a", "unexpected [a], expecting BY"),
         ("SELECT a FROM x WHERE a IS 5", "unexpected [5], expecting NULL"),
         ("SELECT a FROM x WHERE a BETWEEN 1 OR 2", "unexpected [OR], expecting AND"),
@@ -124,6 +126,18 @@ import JSON
         do { _ = try SQLParser.parse(deep); Issue.record("parsed") } catch { #expect(error.message.contains("nested deeper")) }
         let nots = "SELECT a FROM x WHERE " + String(repeating: "NOT ", count: 100_000) + "a = 1"
         do { _ = try SQLParser.parse(nots); Issue.record("parsed") } catch { #expect(error.message.contains("nested deeper")) }
+    }
+
+    /// AND/OR chains stay flat: a 50,000-term chain is one level deep, not 50,000.
+    @Test func longChainsAreFlat() throws {
+        let chain = "SELECT a FROM x WHERE " + Array(repeating: "a = 1", count: 50_000).joined(separator: " AND ")
+        let s = try SQLParser.parse(chain)
+        guard case .and(let terms)? = s.whereClause?.node else { Issue.record("not an AND"); return }
+        #expect(terms.count == 50_000)
+        let ors = try SQLParser.parse("SELECT a FROM x WHERE a = 1 OR b = 2 AND c = 3 OR NOT d = 4")
+        guard case .or(let o)? = ors.whereClause?.node else { Issue.record("not an OR"); return }
+        #expect(o.count == 3)
+        if case .and(let inner) = o[1].node { #expect(inner.count == 2) } else { Issue.record("AND binds tighter") }
     }
 
     @Test func errorsCarryPositions() {
