@@ -76,7 +76,11 @@ extension SearchlightAPI {
         var search = req
         search.pathParams = ["index": plan.index]
         search.params = [:]
-        let first = try await runSearch(plan.body, search, node)
+        let wanted = plan.offset + (plan.limit ?? SQLPlan.defaultLimit)
+        if plan.mode == .hits, wanted > maxSQLRows { throw .request("LIMIT and OFFSET ask for more than \(maxSQLRows) rows") }
+        let first = plan.mode == .hits && wanted > 10_000
+            ? try await scrollHits(plan, wanted, snapshots, node)
+            : try await runSearch(plan.body, search, node)
         let rows: [[JSONValue]]
         let total: Int
         switch plan.mode {
@@ -125,6 +129,39 @@ extension SearchlightAPI {
 
     /// Groups are collected in memory before HAVING and ORDER BY; this bounds that memory.
     static let maxSQLGroups = 1_000_000
+    /// Plain SELECTs past the result window are read by scroll, at most this many rows.
+    static let maxSQLRows = 1_000_000
+
+    /// A plain SELECT whose LIMIT and OFFSET reach past `index.max_result_window`: read through
+    /// a scroll of 1,000-hit pages and answered as one search response holding the requested hits.
+    static func scrollHits(_ plan: SQLPlan, _ wanted: Int, _ snapshots: [IndexSnapshot], _ node: Node) async throws(SQLRequestError) -> JSONValue {
+        guard case .object(var body) = plan.body else { return plan.body }
+        body["from"] = 0
+        body["size"] = 1000
+        var hits: [JSONValue] = []
+        var first: JSONValue = .object(JSONObject())
+        var scrollID: String?
+        defer { if let scrollID { _ = node.scrolls.clear([scrollID]) } }
+        do {
+            var request = try SearchRequest.parse(.object(body), params: [:])
+            request.maxBuckets = maxBuckets
+            var page = try await node.scrolls.start(snapshots, request, keepAlive: 60_000)
+            first = page
+            while true {
+                scrollID = page["_scroll_id"]?.stringValue ?? scrollID
+                guard case .array(let h)? = page["hits"]?["hits"], !h.isEmpty else { break }
+                hits += h
+                if hits.count >= wanted { break }
+                page = try await node.scrolls.next(scrollID ?? "", keepAlive: 60_000)
+            }
+        } catch { throw .engine(error) }
+        let kept = Array(hits.dropFirst(plan.offset).prefix(max(0, wanted - plan.offset)))
+        guard case .object(var o) = first, case .object(var h)? = o["hits"] else { return first }
+        h["hits"] = .array(kept)
+        o["hits"] = .object(h)
+        o["_scroll_id"] = nil
+        return .object(o)
+    }
 
     static func runSearch(_ body: JSONValue, _ req: RESTRequest, _ node: Node) async throws(SQLRequestError) -> JSONValue {
         do {

@@ -103,6 +103,13 @@ def test_select_star_default_limit_and_quoted_pattern(client, server, events):
     assert first["country"] == d.get("country")
 
 
+def test_limit_past_the_result_window_pages_by_scroll(server, events):
+    body = jdbc(server, f"SELECT user, latency FROM {events} ORDER BY latency DESC LIMIT 10000 OFFSET 1000")
+    want = sorted(DOCS, key=lambda d: -d["latency"])[1000:11000]
+    assert body["datarows"] == [[d["user"], d["latency"]] for d in want]
+    assert body["total"] == N
+
+
 def test_metrics_without_group_by(server, events):
     body = jdbc(server, f"SELECT COUNT(*), COUNT(country) AS c, COUNT(DISTINCT user), AVG(latency), SUM(status), "
                         f"MIN(latency), MAX(ts) FROM {events} WHERE ok = true")
@@ -266,4 +273,8 @@ def test_garbage_never_breaks_the_server(server, events):
         if r.status_code != 200:
             assert "error" in r.json()
     assert sql(server, "SELECT a FROM x WHERE " + "(" * 5000 + "a = 1" + ")" * 5000).status_code == 400
+    chain = " AND ".join(["status >= 0"] * 3000)
+    assert sql(server, f"SELECT COUNT(*) FROM sqlt-events-* WHERE {chain}").status_code in (200, 400)
+    nested = "SELECT COUNT(*) FROM sqlt-events-* WHERE " + "NOT (" * 30 + "status = 200" + ")" * 30
+    assert sql(server, nested).json()["datarows"] == [[sum(1 for d in DOCS if d["status"] == 200)]]
     assert server.responsive()
