@@ -173,7 +173,8 @@ extension SearchlightAPI {
     /// The fields of the indices a query reads, as the translator sees them: text fields point at
     /// their keyword sub-field, sub-fields at their parent's `_source` path.
     static func catalog(_ snapshots: [IndexSnapshot]) -> SQLCatalog {
-        var out: SQLCatalog = [:]
+        // Metadata fields: selectable and filterable by name, never part of `SELECT *`.
+        var out: SQLCatalog = ["_id": SQLField(type: "keyword", sourcePath: "_id"), "_index": SQLField(type: "keyword", sourcePath: "_index")]
         for snap in snapshots {
             for (path, fm) in snap.mapping.leafFields where out[path] == nil {
                 var f = SQLField(type: fm.type.rawValue)

@@ -27,17 +27,6 @@ public struct SQLExpression: Sendable, Equatable {
         self.node = node
         self.position = position
     }
-
-    /// Equal ignoring positions: `ORDER BY COUNT(*)` names the same aggregate as the SELECT list.
-    public func sameAs(_ other: SQLExpression) -> Bool {
-        switch (node, other.node) {
-        case (.column(let a), .column(let b)): return a == b
-        case (.literal(let a), .literal(let b)): return a == b
-        case (.star, .star): return true
-        case (.aggregate(let a), .aggregate(let b)): return a == b
-        default: return false
-        }
-    }
 }
 
 /// A literal value of the query.

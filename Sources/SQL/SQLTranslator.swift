@@ -12,12 +12,6 @@ public struct SQLTranslator: Sendable {
         self.tableAlias = tableAlias
     }
 
-    /// Parses and translates in one step.
-    public static func plan(_ query: String, catalog: (String) throws(SQLError) -> SQLCatalog) throws(SQLError) -> SQLPlan {
-        let select = try SQLParser.parse(query)
-        return try SQLTranslator(catalog: try catalog(select.index), tableAlias: select.tableAlias).translate(select)
-    }
-
     public func translate(_ s: SQLSelect) throws(SQLError) -> SQLPlan {
         let query = try s.whereClause.map { e throws(SQLError) in try filter(e) } ?? ["match_all": .object(JSONObject())]
         let hasAggregates = s.items.contains { $0.expression.map(containsAggregate) ?? false }

@@ -103,6 +103,12 @@ def test_select_star_default_limit_and_quoted_pattern(client, server, events):
     assert first["country"] == d.get("country")
 
 
+def test_metadata_fields(server, events):
+    body = jdbc(server, f"SELECT _id, _index, user FROM {events} WHERE _id IN ('3', '2000') ORDER BY user")
+    want = sorted([("3", DOCS[3]), ("2000", DOCS[2000])], key=lambda p: p[1]["user"])
+    assert body["datarows"] == [[i, index_of(d), d["user"]] for i, d in want]
+
+
 def test_limit_past_the_result_window_pages_by_scroll(server, events):
     body = jdbc(server, f"SELECT user, latency FROM {events} ORDER BY latency DESC LIMIT 10000 OFFSET 1000")
     want = sorted(DOCS, key=lambda d: -d["latency"])[1000:11000]
