@@ -71,6 +71,7 @@ extension SearchlightAPI {
             b["query"] = ["bool": .object(JSONObject([("filter", .array([q, extra]))]))]
             plan.body = .object(b)
         }
+        plan.limitPageSize(maxBuckets)
         if explain { return RESTResponse(200, plan.body) }
 
         var search = req
@@ -85,7 +86,7 @@ extension SearchlightAPI {
         let total: Int
         switch plan.mode {
         case .hits:
-            rows = plan.hitRows(first)
+            rows = timestamps(plan.hitRows(first), plan.columns, snapshots)
             total = first["hits"]?["total"]?["value"]?.int64Value.map { Int($0) } ?? rows.count
         case .metrics:
             (rows, total) = plan.finish([plan.metricRow(first)])
@@ -94,7 +95,7 @@ extension SearchlightAPI {
             var page = plan.groupPage(first)
             while true {
                 keyed += page.rows
-                guard let after = page.after, page.rows.count >= SQLPlan.pageSize else { break }
+                guard let after = page.after, page.rows.count >= plan.pageSize else { break }
                 if keyed.count > maxSQLGroups {
                     throw .request("GROUP BY produced more than \(maxSQLGroups) groups")
                 }
@@ -168,6 +169,30 @@ extension SearchlightAPI {
             let request = try SearchRequest.parse(body, params: [:])
             return try await execute(request, req, node)
         } catch { throw .engine(error) }
+    }
+
+    /// Date values of hits as the plugin prints timestamps (`yyyy-MM-dd HH:mm:ss[.SSS]`, UTC),
+    /// parsed with the field's mapped format; values it cannot parse are left as stored.
+    static func timestamps(_ rows: [[JSONValue]], _ columns: [SQLPlan.Column], _ snapshots: [IndexSnapshot]) -> [[JSONValue]] {
+        var formats: [Int: DateFormat] = [:]
+        for (i, c) in columns.enumerated() where c.type == "timestamp" {
+            formats[i] = snapshots.lazy.compactMap { $0.mapping.field(c.key)?.dateFormat }.first ?? DateFormat.defaultDate
+        }
+        guard !formats.isEmpty else { return rows }
+        return rows.map { row in
+            var r = row
+            for (i, f) in formats where i < r.count {
+                let ms: Int64?
+                switch r[i] {
+                case .string(let text): ms = f.parse(text)
+                case .int(let n): ms = f.parse(number: Double(n))
+                case .double(let d): ms = f.parse(number: d)
+                default: ms = nil
+                }
+                if let ms { r[i] = .string(SQLPlan.timestamp(ms)) }
+            }
+            return r
+        }
     }
 
     /// The fields of the indices a query reads, as the translator sees them: text fields point at

@@ -41,10 +41,19 @@ extension SQLPlan {
     }
 
     /// The body for the composite page after `after`.
-    public func body(after: JSONValue) -> JSONValue {
+    public func body(after: JSONValue) -> JSONValue { composite(body) { $0["after"] = after } }
+
+    /// Pages of at most `size` groups (at least 1).
+    public mutating func limitPageSize(_ size: Int) {
+        pageSize = max(1, min(pageSize, size))
+        let n = pageSize
+        body = composite(body) { $0["size"] = .number(n) }
+    }
+
+    func composite(_ body: JSONValue, _ change: (inout JSONObject) -> Void) -> JSONValue {
         guard case .object(var o) = body, case .object(var aggs)? = o["aggs"], case .object(var top)? = aggs[SQLPlan.compositeName],
               case .object(var comp)? = top["composite"] else { return body }
-        comp["after"] = after
+        change(&comp)
         top["composite"] = .object(comp)
         aggs[SQLPlan.compositeName] = .object(top)
         o["aggs"] = .object(aggs)

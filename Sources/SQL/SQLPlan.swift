@@ -52,7 +52,9 @@ public struct SQLPlan: Sendable {
 
     /// Name of the composite aggregation in grouped bodies.
     public static let compositeName = "groups"
-    public static let pageSize = 1000
+    /// Buckets per composite page; lowered to `search.max_buckets` when that is smaller.
+    public internal(set) var pageSize = SQLPlan.defaultPageSize
+    public static let defaultPageSize = 1000
     /// OpenSearch SQL's default row limit (`plugins.query.size_limit`) for queries without LIMIT.
     public static let defaultLimit = 200
 }

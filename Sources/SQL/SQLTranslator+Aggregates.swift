@@ -61,7 +61,7 @@ extension SQLTranslator {
             if !aggs.isEmpty { body["aggs"] = .object(aggs) }
         } else {
             var composite = JSONObject()
-            composite["composite"] = .object(JSONObject([("size", .number(SQLPlan.pageSize)), ("sources", .array(sources))]))
+            composite["composite"] = .object(JSONObject([("size", .number(SQLPlan.defaultPageSize)), ("sources", .array(sources))]))
             if !aggs.isEmpty { composite["aggs"] = .object(aggs) }
             body["aggs"] = .object(JSONObject([(SQLPlan.compositeName, .object(composite))]))
         }

@@ -113,6 +113,9 @@ import JSON
         #expect(total == 3)
         #expect(rows == [["c", 5, nil], [nil, 3, 4.0]])
         #expect(p.body(after: ["g0": "d"])["aggs"]?["groups"]?["composite"]?["after"] == ["g0": "d"])
+        var small = p
+        small.limitPageSize(3)
+        #expect(small.pageSize == 3 && small.body["aggs"]?["groups"]?["composite"]?["size"] == 3)
     }
 
     @Test func groupByTextUsesKeywordAndOrdinalsAndAliases() throws {

@@ -100,7 +100,7 @@ def test_select_star_default_limit_and_quoted_pattern(client, server, events):
     first = dict(zip(names, body["datarows"][0]))
     d = min(DOCS, key=lambda d: d["latency"])
     assert first["latency"] == d["latency"] and first["user"] == d["user"] and first["msg"] == d["msg"]
-    assert first["country"] == d.get("country")
+    assert first["country"] == d.get("country") and first["ts"] == ts_text(d)
 
 
 def test_metadata_fields(server, events):
