@@ -284,3 +284,72 @@ def test_garbage_never_breaks_the_server(server, events):
     nested = "SELECT COUNT(*) FROM sqlt-events-* WHERE " + "NOT (" * 30 + "status = 200" + ")" * 30
     assert sql(server, nested).json()["datarows"] == [[sum(1 for d in DOCS if d["status"] == 200)]]
     assert server.responsive()
+
+
+def _random_condition(rnd, depth=0):
+    """A random WHERE condition as (sql, python evaluator with SQL's three-valued logic)."""
+    if depth < 3 and rnd.random() < 0.45:
+        kind = rnd.choice(["AND", "OR", "NOT"])
+        if kind == "NOT":
+            s, f = _random_condition(rnd, depth + 1)
+            return f"NOT ({s})", lambda d, f=f: None if f(d) is None else not f(d)
+        (s1, f1), (s2, f2) = _random_condition(rnd, depth + 1), _random_condition(rnd, depth + 1)
+        if kind == "AND":
+            def both(d, f1=f1, f2=f2):
+                a, b = f1(d), f2(d)
+                return False if a is False or b is False else (None if a is None or b is None else True)
+            return f"({s1}) AND ({s2})", both
+        def either(d, f1=f1, f2=f2):
+            a, b = f1(d), f2(d)
+            return True if a is True or b is True else (None if a is None or b is None else False)
+        return f"({s1}) OR ({s2})", either
+    field, values = rnd.choice([("status", [200, 201, 250, 404, 500]), ("host", HOSTS + ["omega"]),
+                                ("country", ["fr", "de", "us", "zz"]), ("latency", [10.25, 500.0, 1250.25, 2400.0])])
+    lit = lambda v: f"'{v}'" if isinstance(v, str) else str(v)
+    get = lambda d, field=field: d.get(field)
+    op = rnd.choice(["=", "!=", "<", ">=", "IN", "NOT IN", "BETWEEN", "IS NULL", "IS NOT NULL", "LIKE"])
+    v = rnd.choice(values)
+    if op == "IS NULL":
+        return f"{field} IS NULL", lambda d: get(d) is None
+    if op == "IS NOT NULL":
+        return f"{field} IS NOT NULL", lambda d: get(d) is not None
+    def unknown_or(pred):
+        return lambda d: None if get(d) is None else pred(get(d))
+    if op in ("IN", "NOT IN"):
+        vs = rnd.sample(values, 2)
+        neg = op == "NOT IN"
+        return f"{field} {op} ({', '.join(map(lit, vs))})", unknown_or(lambda x: (x in vs) != neg)
+    if op == "BETWEEN":
+        a, b = sorted(rnd.sample(values, 2))
+        return f"{field} BETWEEN {lit(a)} AND {lit(b)}", unknown_or(lambda x: a <= x <= b)
+    if op == "LIKE" and isinstance(v, str):
+        pat = v[:1] + "%"
+        return f"{field} LIKE '{pat}'", unknown_or(lambda x: x.lower().startswith(v[:1].lower()))
+    if op == "LIKE":
+        op = "="
+    preds = {"=": lambda x: x == v, "!=": lambda x: x != v, "<": lambda x: x < v, ">=": lambda x: x >= v}
+    return f"{field} {op} {lit(v)}", unknown_or(preds[op])
+
+
+def test_random_conditions_match_three_valued_logic(server, events):
+    rnd = random.Random(11)
+    for _ in range(60):
+        cond, pred = _random_condition(rnd)
+        body = jdbc(server, f"SELECT COUNT(*), SUM(status) FROM {events} WHERE {cond}")
+        match = [d for d in DOCS if pred(d) is True]
+        assert body["datarows"] == [[len(match), sum(d["status"] for d in match)]], cond
+
+
+@pytest.mark.parametrize("keys", [["host"], ["country"], ["country", "host"], ["status", "country"], ["ok", "path"]])
+def test_group_by_combinations(server, events, keys):
+    cols = ", ".join(keys)
+    body = jdbc(server, f"SELECT {cols}, COUNT(*), COUNT(country), MIN(latency), MAX(status), COUNT(DISTINCT user) "
+                        f"FROM {events} WHERE latency > 100 GROUP BY {cols} ORDER BY {cols}")
+    groups = defaultdict(list)
+    for d in DOCS:
+        if d["latency"] > 100:
+            groups[tuple(d.get(k) for k in keys)].append(d)
+    order = sorted(groups, key=lambda t: [(x is not None, x) for x in t])  # NULLs first ascending
+    want = [list(k) + [len(g), sum(1 for d in g if "country" in d), min(d["latency"] for d in g),
+                       max(d["status"] for d in g), len({d["user"] for d in g})] for k, g in ((k, groups[k]) for k in order)]
+    assert body["datarows"] == want
