@@ -79,7 +79,8 @@ extension SearchlightAPI {
         search.params = [:]
         let wanted = plan.offset + (plan.limit ?? SQLPlan.defaultLimit)
         if plan.mode == .hits, wanted > maxSQLRows { throw .request("LIMIT and OFFSET ask for more than \(maxSQLRows) rows") }
-        let first = plan.mode == .hits && wanted > 10_000
+        let window = snapshots.compactMap { node.index(named: $0.indexName)?.settings.maxResultWindow }.min() ?? 10_000
+        let first = plan.mode == .hits && wanted > window
             ? try await scrollHits(plan, wanted, snapshots, node)
             : try await runSearch(plan.body, search, node)
         let rows: [[JSONValue]]

@@ -116,6 +116,13 @@ def test_limit_past_the_result_window_pages_by_scroll(server, events):
     assert body["total"] == N
 
 
+def test_small_result_window_is_paged_too(client, server, index_name):
+    client.indices.create(index=index_name, body={"settings": {"index.max_result_window": 5}})
+    client.bulk(body=[x for i in range(12) for x in ({"index": {"_index": index_name}}, {"n": i})], refresh=True)
+    body = jdbc(server, f"SELECT n FROM {index_name} ORDER BY n LIMIT 8 OFFSET 2")
+    assert body["datarows"] == [[i] for i in range(2, 10)]
+
+
 def test_metrics_without_group_by(server, events):
     body = jdbc(server, f"SELECT COUNT(*), COUNT(country) AS c, COUNT(DISTINCT user), AVG(latency), SUM(status), "
                         f"MIN(latency), MAX(ts) FROM {events} WHERE ok = true")
