@@ -28,6 +28,7 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerReindex(&r, node)
         SearchlightAPI.registerExport(&r, node)
         SearchlightAPI.registerProcessor(&r, node)
+        SearchlightAPI.registerDashboard(&r, node)
         self.router = r
     }
 
