@@ -58,28 +58,40 @@ const raw = v => v == null || Number.isNaN(v) ? "" : String(v);
 
 // ------------------------------------------------------------------------------ charts (SVG)
 
-const W = 560, H = 230, PAD = { l: 48, r: 12, t: 10, b: 42 };
+// Chart width in SVG units: panels in one grid column use NARROW, full-width panels WIDE, so
+// text keeps about the same size on screen.
+const NARROW = 560, WIDE = 1200, H = 230, PAD = { l: 52, r: 12, t: 10, b: 42 };
+let W = NARROW;
 
-function niceMax(v) {
+/** A round tick step (1, 2, 2.5 or 5 × 10^k) giving at most four steps up to v. */
+function niceStep(v, integer) {
   if (!(v > 0)) return 1;
-  const p = Math.pow(10, Math.floor(Math.log10(v)));
-  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= v) return m * p;
-  return 10 * p;
+  const raw = v / 4, p = Math.pow(10, Math.floor(Math.log10(raw)));
+  let step = 10 * p;
+  for (const m of [1, 2, 2.5, 5]) if (m * p >= raw) { step = m * p; break; }
+  return integer ? Math.max(1, Math.ceil(step)) : step;
 }
 
-function yAxis(max, format) {
+function yAxis(max, step, format) {
   const plotH = H - PAD.t - PAD.b;
   let out = "";
-  for (let i = 0; i <= 4; i++) {
-    const v = max * i / 4, y = PAD.t + plotH - plotH * i / 4;
-    out += `<line class="axis" x1="${PAD.l}" x2="${W - PAD.r}" y1="${y}" y2="${y}"/>` +
-      `<text x="${PAD.l - 4}" y="${y + 3}" text-anchor="end">${esc(format(v))}</text>`;
+  for (let v = 0; v <= max + step / 1000; v += step) {
+    const y = PAD.t + plotH - plotH * v / max;
+    out += `<line class="axis" x1="${PAD.l}" x2="${W - PAD.r}" y1="${y.toFixed(2)}" y2="${y.toFixed(2)}"/>` +
+      `<text x="${PAD.l - 4}" y="${(y + 3).toFixed(2)}" text-anchor="end">${esc(format(v))}</text>`;
   }
   return out;
 }
 
+/** The y scale for values: [max, step], max a whole number of steps. */
+function yScale(values, format) {
+  const top = Math.max(0, ...values.filter(v => v != null));
+  const step = niceStep(top, format === fmt.int);
+  return [Math.max(step, Math.ceil(top / step - 1e-9) * step), step];
+}
+
 function xLabels(labels, slot) {
-  const every = Math.max(1, Math.ceil(labels.length / 12));
+  const every = Math.max(1, Math.ceil(labels.length / (W === WIDE ? 24 : 12)));
   let out = "";
   labels.forEach((l, i) => {
     if (i % every !== 0) return;
@@ -92,7 +104,7 @@ function xLabels(labels, slot) {
 /** Vertical bars, one per item ({key, label, value}); gap 0 makes a histogram. */
 function barChart(chart, items, format, gap = 0.2) {
   if (!items.length) return `<p class="empty">No data in this range.</p>`;
-  const max = niceMax(Math.max(...items.map(i => i.value || 0)));
+  const [max, step] = yScale(items.map(i => i.value), format);
   const plotW = W - PAD.l - PAD.r, plotH = H - PAD.t - PAD.b, slot = plotW / items.length;
   let bars = "";
   items.forEach((it, i) => {
@@ -102,7 +114,7 @@ function barChart(chart, items, format, gap = 0.2) {
       `data-key="${esc(it.key)}" data-value="${raw(it.value)}"><title>${esc(it.label)}: ${esc(format(it.value))}</title></rect>`;
   });
   return `<svg class="chart" data-chart="${chart}" viewBox="0 0 ${W} ${H}" role="img">` +
-    yAxis(max, format) + bars + xLabels(items.map(i => i.label), slot) + "</svg>";
+    yAxis(max, step, format) + bars + xLabels(items.map(i => i.label), slot) + "</svg>";
 }
 
 /** Horizontal bars for categories (terms buckets), value at the end of each bar. */
@@ -124,8 +136,7 @@ function hbarChart(chart, items, format) {
 /** Lines over shared x positions; series = [{name, values}] aligned with keys. */
 function lineChart(chart, keys, labels, series, format) {
   if (!keys.length) return `<p class="empty">No data in this range.</p>`;
-  const all = series.flatMap(s => s.values).filter(v => v != null);
-  const max = niceMax(Math.max(0, ...all));
+  const [max, step] = yScale(series.flatMap(s => s.values), format);
   const plotW = W - PAD.l - PAD.r, plotH = H - PAD.t - PAD.b, slot = plotW / keys.length;
   const xy = (v, i) => [PAD.l + slot * (i + 0.5), PAD.t + plotH - plotH * (v || 0) / max];
   let out = "";
@@ -141,7 +152,7 @@ function lineChart(chart, keys, labels, series, format) {
   });
   const legend = `<div class="legend">${series.map((s, i) => `<span><i class="s${i}"></i>${esc(s.name)}</span>`).join("")}</div>`;
   return legend + `<svg class="chart" data-chart="${chart}" viewBox="0 0 ${W} ${H}" role="img">` +
-    yAxis(max, format) + out + xLabels(labels, slot) + "</svg>";
+    yAxis(max, step, format) + out + xLabels(labels, slot) + "</svg>";
 }
 
 /** The numbers behind a chart; cells carry data-col / data-value, rows data-key. */
@@ -366,6 +377,7 @@ async function load(range) {
     try {
       const r = await search(p.index, body);
       if (!r.aggregations) throw new Error(p.index + ": no such index");
+      W = document.getElementById(p.id).classList.contains("wide") ? WIDE : NARROW;
       p.render(r, body, kpis, q);
     } catch (e) {
       failures.push(p.id + ": " + e.message);

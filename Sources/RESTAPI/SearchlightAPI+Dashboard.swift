@@ -8,7 +8,7 @@ extension SearchlightAPI {
     /// numbers through the public `_search` and `_export/csv` APIs like any other client, so it
     /// needs no server-side state of its own.
     static func registerDashboard(_ r: inout Router, _ node: Node) {
-        r.add([.GET, .HEAD], "/_dashboard") { _ in
+        r.add([.GET, .HEAD], "/_dashboard") { _ throws(OpenSearchError) in
             guard let page = DashboardAssets.file(named: "index.html") else { throw DashboardError.missingAsset("index.html").openSearchError }
             return RESTResponse(status: 200, raw: page.bytes, contentType: page.contentType)
         }
