@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# System libraries the Swift targets link (CSQLite, CZlib).
+# System libraries the Swift targets link (CSQLite, CZlib), and headless Chromium for the
+# dashboard's browser test (Tests/client/test_dashboard.py).
 missing=()
-for pkg in libsqlite3-dev zlib1g-dev; do
+for pkg in libsqlite3-dev zlib1g-dev chromium; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

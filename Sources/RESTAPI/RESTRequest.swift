@@ -40,6 +40,22 @@ public struct RESTRequest: Sendable {
         return j
     }
 
+    /// OpenSearch's GET-with-body convention for clients that cannot send one (browser links):
+    /// with no body, the `source` parameter is the body and `source_content_type` says its type.
+    public mutating func adoptSourceParam() throws(OpenSearchError) {
+        guard !hasBody, let source = params["source"] else { return }
+        guard let type = params["source_content_type"], !type.isEmpty else {
+            throw OpenSearchError.illegalArgument("source and source_content_type parameters are required")
+        }
+        let mediaType = type.split(separator: ";").first.map { String($0.filter { $0 != " " }).lowercased() } ?? ""
+        guard mediaType == "application/json" || mediaType == "application/x-ndjson" else {
+            throw OpenSearchError("media_type_header_exception", "Content-Type header [\(type)] is not supported", status: 406)
+        }
+        body = Array(source.utf8)
+        params["source"] = nil
+        params["source_content_type"] = nil
+    }
+
     public func bool(_ name: String, default d: Bool) throws(OpenSearchError) -> Bool {
         guard let v = params[name] else { return d }
         switch v {

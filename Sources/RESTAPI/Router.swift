@@ -59,7 +59,10 @@ public struct Router: Sendable {
         if let (r, params) = bestForMethod {
             var req = request
             req.pathParams = params
-            do { return try await r.handler(req) } catch { return .error(error) }
+            do {
+                try req.adoptSourceParam()
+                return try await r.handler(req)
+            } catch { return .error(error) }
         }
         if !allowed.isEmpty {
             let list = allowed.map(\.rawValue).sorted().joined(separator: ", ")

@@ -29,6 +29,7 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerExport(&r, node)
         SearchlightAPI.registerProcessor(&r, node)
         SearchlightAPI.registerSQL(&r, node)
+        SearchlightAPI.registerDashboard(&r, node)
         self.router = r
     }
 
