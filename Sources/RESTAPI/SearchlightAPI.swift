@@ -2,6 +2,7 @@ import Foundation
 import Index
 import JSON
 import Node
+import Security
 
 /// All REST endpoints, bound to one node.
 public struct SearchlightAPI: Sendable {
@@ -28,6 +29,8 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerReindex(&r, node)
         SearchlightAPI.registerExport(&r, node)
         SearchlightAPI.registerProcessor(&r, node)
+        SearchlightAPI.registerSecurity(&r, node)
+        r.guardHook = { req, template throws(OpenSearchError) in try RoutePermissions.check(req, template, node) }
         self.router = r
     }
 
