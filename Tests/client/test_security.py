@@ -313,3 +313,20 @@ def test_per_client_concurrency_limit(tmp_path):
         for s in held:
             s.close()
         srv.kill()
+
+
+def test_ingest_and_export_commands_send_credentials(secured, tmp_path):
+    payload = tmp_path / "logs.ndjson"
+    payload.write_text(envelope(make_log(n_sessions=3, seed=7)) + "\n")
+    base = ["ingest", str(payload), "--url", secured.url, "--quiet", "--batch-size", "50"]
+    denied = cli(*base)
+    assert denied.returncode != 0
+    r = cli(*base, "--api-key", secured.api_key["encoded"])
+    assert r.returncode == 0, r.stderr
+    as_user(secured, "admin", "POST", "/_refresh")
+    out = tmp_path / "out.csv"
+    r = cli("export", "--url", secured.url, "--index", "session-summaries", "--out", str(out), "--quiet", "--user", "dash:" + PASSWORDS["dash"])
+    assert r.returncode == 0, r.stderr
+    assert len(out.read_text().splitlines()) > 3
+    assert cli("export", "--url", secured.url, "--index", "secret", "--out", str(out), "--quiet",
+               "--user", "dash:" + PASSWORDS["dash"]).returncode != 0
