@@ -8,29 +8,6 @@ import NIOCore
 import Security
 import Storage
 
-/// The request context: Hummingbird's core storage plus the peer address, which the
-/// per-client limits and authinfo need.
-public struct SearchlightRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public let remoteAddress: SocketAddress?
-
-    public init(source: ApplicationRequestContextSource) {
-        self.coreContext = .init(source: source)
-        self.remoteAddress = source.channel.remoteAddress
-    }
-}
-
-/// Authentication state shared by all connections: the users file and failed-login throttle.
-public struct SecurityGate: Sendable {
-    public let authenticator: Authenticator
-    public let throttle: LoginThrottle
-
-    public init(authenticator: Authenticator, throttle: LoginThrottle = LoginThrottle()) {
-        self.authenticator = authenticator
-        self.throttle = throttle
-    }
-}
-
 /// Hummingbird glue: turns HTTP requests into `RESTRequest`s (body size limit, gzip inflate,
 /// method mapping) and `RESTResponse`s back into HTTP, with `?pretty` support. In front of that:
 /// the per-client in-flight limit (429) and, with security on, authentication (401, or 429 for

@@ -249,12 +249,39 @@ def test_brute_force_login_is_throttled(tmp_path):
         srv.kill()
 
 
+def self_signed_certificate(cert: Path, key: Path) -> None:
+    """A certificate for localhost/127.0.0.1: openssl when installed, else Python's cryptography."""
+    if shutil.which("openssl"):
+        made = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                               "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                              capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+        return
+    crypto = pytest.importorskip("cryptography")  # noqa: F841
+    import datetime
+    import ipaddress
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+    k = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    c = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(k.public_key())
+         .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+         .not_valid_after(now + datetime.timedelta(days=1))
+         .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                        critical=False)
+         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+         .sign(k, hashes.SHA256()))
+    cert.write_bytes(c.public_bytes(serialization.Encoding.PEM))
+    key.write_bytes(k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                    serialization.NoEncryption()))
+
+
 def test_tls_with_self_signed_certificate(tmp_path):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    made = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-                           "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-                          capture_output=True, text=True)
-    assert made.returncode == 0, made.stderr
+    self_signed_certificate(cert, key)
     data = tmp_path / "data"
     assert cli("user", "add", "admin", "--role", "admin", "--password", "pw", "--cost", "4", "--data", str(data)).returncode == 0
     srv = SearchlightServer(data, tmp_path / "logs", auth=("admin", "pw"), tls_ca=cert,
