@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "QueryTests", dependencies: ["Query", "Index", "JSON"], swiftSettings: strict),
         .testTarget(name: "AggregationsTests", dependencies: ["Aggregations", "Index", "Query", "JSON", "Node"], swiftSettings: strict),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: strict),
-        .testTarget(name: "RESTAPITests", dependencies: ["RESTAPI", "Node",
+        .testTarget(name: "RESTAPITests", dependencies: ["RESTAPI", "Node", "Security",
                                                          .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
     ]
 )
