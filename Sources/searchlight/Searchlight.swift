@@ -82,9 +82,9 @@ struct Serve: AsyncParsableCommand {
         // Security before anything else: refuse to expose an unauthenticated server by accident.
         let usersPath = usersFile ?? (data as NSString).appendingPathComponent("users.json")
         let authenticator: Authenticator?
-        do throws(SecurityError) { authenticator = try Authenticator.load(path: usersPath) } catch { throw ValidationError(error.message) }
+        do throws(SecurityError) { authenticator = try Authenticator.load(path: usersPath) } catch { throw StartupError(error.message) }
         if authenticator == nil && !Serve.isLoopback(host) && !insecure {
-            throw ValidationError("refusing to bind non-loopback address \(host) without authentication: no users file at \(usersPath) "
+            throw StartupError("refusing to bind non-loopback address \(host) without authentication: no users file at \(usersPath) "
                                   + "(create one with `searchlight user add NAME --role admin --data \(data)`, or pass --insecure)")
         }
         if let authenticator {
@@ -146,6 +146,12 @@ struct Serve: AsyncParsableCommand {
         defer { lifecycle.cancel() }
         try await app.runService()
     }
+}
+
+/// A refusal to start, printed as `Error: …` without the usage text (exit status 1).
+struct StartupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
 }
 
 struct Bootstrap: AsyncParsableCommand {

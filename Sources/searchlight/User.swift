@@ -109,9 +109,10 @@ struct User: ParsableCommand {
             if roles.isEmpty && f.users[name] == nil { throw ValidationError("user \(name) does not exist; give --role for a key of its own") }
             let k = f.mintAPIKey(user: name, roles: roles, name: label)
             try location.save(f)
-            print("""
-            {"id": "\(k.id)", "api_key": "\(k.key)", "encoded": "\(k.encoded)", "user": "\(name)"}
-            """)
+            // The shape of Elasticsearch's create-API-key answer (plus the user it acts as).
+            let out: [String: Any] = ["id": k.id, "name": label ?? NSNull(), "api_key": k.key, "encoded": k.encoded, "user": name]
+            let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
         }
     }
 
