@@ -47,8 +47,9 @@ public actor Authenticator {
         case .basic(_, let password): secret = password
         case .apiKey(_, let k): secret = k
         }
-        // Outside the actor: bcrypt runs in parallel with other logins and cached lookups.
-        let ok = Bcrypt.verify(secret, hash: hash ?? Authenticator.decoyHash)
+        // Outside the actor and off the cooperative pool: a burst of logins (tens of ms of CPU
+        // each) must not stall the threads every other request runs on.
+        let ok = await Authenticator.verifyOnThread(secret, hash: hash ?? Authenticator.decoyHash)
         guard ok, hash != nil, let principal else { throw .unauthenticated }
         await store(key, principal)
         return principal
@@ -98,6 +99,12 @@ public actor Authenticator {
         stamp = s
         file = f
         cache.removeAll()
+    }
+
+    static func verifyOnThread(_ secret: String, hash: String) async -> Bool {
+        await withCheckedContinuation { cont in
+            Thread.detachNewThread { cont.resume(returning: Bcrypt.verify(secret, hash: hash)) }
+        }
     }
 
     static func stamp(_ path: String) -> FileStamp? {
