@@ -28,7 +28,7 @@ echo "==> python venv for client tests"
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check opensearch-py pytest requests
+.venv/bin/python -m pip install -q --disable-pip-version-check opensearch-py pytest requests cryptography
 
 echo "==> client tests (opensearch-py against the real server)"
 SEARCHLIGHT_BIN="$(swift build --show-bin-path)/searchlight" \

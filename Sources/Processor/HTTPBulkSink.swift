@@ -9,8 +9,12 @@ public final class HTTPBulkSink: BulkSink {
     public let baseURL: URL
     let session: URLSession
     let socketClient: SocketHTTPClient?
+    let authorization: String?
 
-    public init(url: String) throws(ProcessorError) {
+    /// `authorization`: an `Authorization` header value (`Basic …` or `ApiKey …`) for a server
+    /// with security on.
+    public init(url: String, authorization: String? = nil) throws(ProcessorError) {
+        self.authorization = authorization
         var s = url
         while s.hasSuffix("/") { s.removeLast() }
         guard let u = URL(string: s), u.scheme == "http" || u.scheme == "https" else {
@@ -21,7 +25,8 @@ public final class HTTPBulkSink: BulkSink {
         config.timeoutIntervalForRequest = 600
         config.httpMaximumConnectionsPerHost = 8
         session = URLSession(configuration: config)
-        socketClient = u.scheme == "http" ? SocketHTTPClient(host: u.host ?? "127.0.0.1", port: UInt16(u.port ?? 80)) : nil
+        socketClient = u.scheme == "http" ? SocketHTTPClient(host: u.host ?? "127.0.0.1", port: UInt16(u.port ?? 80),
+                                                                     authorization: authorization) : nil
     }
 
     func send(_ method: String, _ path: String, body: [UInt8], contentType: String) async throws(ProcessorError) -> (Int, [UInt8]) {
@@ -30,6 +35,7 @@ public final class HTTPBulkSink: BulkSink {
         req.httpMethod = method
         req.httpBody = Data(body)
         req.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        if let authorization { req.setValue(authorization, forHTTPHeaderField: "Authorization") }
         do {
             let (data, response) = try await session.data(for: req)
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, [UInt8](data))

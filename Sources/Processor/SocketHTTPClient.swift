@@ -12,10 +12,13 @@ final class SocketHTTPClient: @unchecked Sendable {
     let port: UInt16
     let lock = NSLock()
     var idle: [Int32] = []
+    /// `Authorization` header value for a server with security on.
+    let authorization: String?
 
-    init(host: String, port: UInt16) {
+    init(host: String, port: UInt16, authorization: String? = nil) {
         self.host = host
         self.port = port
+        self.authorization = authorization
     }
 
     deinit { for fd in idle { close(fd) } }
@@ -42,6 +45,7 @@ final class SocketHTTPClient: @unchecked Sendable {
                 }
             }
             var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: \(contentType)\r\n"
+            if let authorization { head += "Authorization: \(authorization)\r\n" }
             head += "Content-Length: \(body.count)\r\nConnection: keep-alive\r\n\r\n"
             guard writeAll(fd, Array(head.utf8)), writeAll(fd, body), let (status, response, keepAlive) = readResponse(fd, head: method == "HEAD") else {
                 close(fd)

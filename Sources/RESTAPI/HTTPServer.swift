@@ -1,31 +1,64 @@
 import Hummingbird
+import HTTPTypes
 import Index
 import JSON
 import Logging
 import Node
 import NIOCore
+import Security
 import Storage
 
 /// Hummingbird glue: turns HTTP requests into `RESTRequest`s (body size limit, gzip inflate,
-/// method mapping) and `RESTResponse`s back into HTTP, with `?pretty` support.
+/// method mapping) and `RESTResponse`s back into HTTP, with `?pretty` support. In front of that:
+/// the per-client in-flight limit (429) and, with security on, authentication (401, or 429 for
+/// a client blocked after failed logins) before the body is read.
 public struct SearchlightResponder: HTTPResponder {
-    public typealias Context = BasicRequestContext
+    public typealias Context = SearchlightRequestContext
     public let api: SearchlightAPI
     public let maxContentLength: Int
+    public let security: SecurityGate?
+    public let limiter: ClientLimiter?
     let logger: Logger
 
-    public init(api: SearchlightAPI, maxContentLength: Int = 100 * 1024 * 1024, logger: Logger = Logger(label: "searchlight.http")) {
+    public init(api: SearchlightAPI, maxContentLength: Int = 100 * 1024 * 1024, security: SecurityGate? = nil,
+                limiter: ClientLimiter? = nil, logger: Logger = Logger(label: "searchlight.http")) {
         self.api = api
         self.maxContentLength = maxContentLength
+        self.security = security
+        self.limiter = limiter
         self.logger = logger
     }
 
-    public func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
+    public func respond(to request: Request, context: SearchlightRequestContext) async throws -> Response {
+        let client = context.remoteAddress?.ipAddress ?? "unknown"
+        let isHead = request.method == .head
+        guard let limiter else { return await respond(request, context, client: client) }
+        guard await limiter.acquire(client) else {
+            let e = OpenSearchError("rejected_execution_exception",
+                                    "rejected execution: client [\(client)] already has [\(limiter.limit)] requests in flight (--max-concurrent-per-client)",
+                                    status: 429)
+            return encode(.error(e), pretty: false, head: isHead)
+        }
+        let response = await respond(request, context, client: client)
+        await limiter.release(client)
+        return response
+    }
+
+    func respond(_ request: Request, _ context: SearchlightRequestContext, client: String) async -> Response {
         let rest: RESTResponse
         let pretty: Bool
         let isHead = request.method == .head
         do {
-            let req = try await decode(request)
+            var principal: Principal?
+            if let security {
+                switch await authenticate(request, security, client: client) {
+                case .success(let p): principal = p
+                case .failure(let answer): return encode(answer, pretty: false, head: isHead)
+                }
+            }
+            var req = try await decode(request)
+            req.principal = principal
+            if let a = context.remoteAddress, let ip = a.ipAddress { req.remoteAddress = "\(ip):\(a.port ?? 0)" }
             pretty = req.params["pretty"].map { $0 != "false" } ?? false
             rest = await api.handle(req)
         } catch let e as OpenSearchError {
@@ -37,6 +70,34 @@ public struct SearchlightResponder: HTTPResponder {
         }
         return encode(rest, pretty: pretty, head: isHead)
     }
+
+    /// Failure carries the answer: 401 with the challenge, or 429 while the client is blocked.
+    enum AuthOutcome { case success(Principal), failure(RESTResponse) }
+
+    func authenticate(_ request: Request, _ security: SecurityGate, client: String) async -> AuthOutcome {
+        if let wait = await security.throttle.retryAfter(client) {
+            var r = RESTResponse.error(RoutePermissions.openSearchError(.throttled(retryAfter: wait)))
+            r.headers = [("Retry-After", String(wait))]
+            return .failure(r)
+        }
+        guard let credentials = Credentials.parse(request.headers[.authorization]) else { return .failure(SearchlightResponder.unauthorized) }
+        do {
+            let p = try await security.authenticator.authenticate(credentials)
+            await security.throttle.recordSuccess(client)
+            return .success(p)
+        } catch {
+            let blocked = await security.throttle.recordFailure(client)
+            logger.warning("failed login for [\(credentials.subject)] from \(client)\(blocked ? "; client blocked" : "")")
+            return .failure(SearchlightResponder.unauthorized)
+        }
+    }
+
+    /// The security plugin's 401: plain `Unauthorized` with a basic-auth challenge.
+    static let unauthorized: RESTResponse = {
+        var r = RESTResponse(status: 401, raw: Array("Unauthorized".utf8), contentType: "text/plain; charset=UTF-8")
+        r.headers = [("WWW-Authenticate", "Basic realm=\"OpenSearch Security\"")]
+        return r
+    }()
 
     func decode(_ request: Request) async throws -> RESTRequest {
         guard let method = RESTRequest.Method(rawValue: request.method.rawValue) else {
@@ -75,6 +136,7 @@ public struct SearchlightResponder: HTTPResponder {
     func encode(_ r: RESTResponse, pretty: Bool, head: Bool) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = r.contentType
+        for (k, v) in r.headers { if let name = HTTPField.Name(k) { headers[name] = v } }
         let bytes: [UInt8]
         if let raw = r.raw { bytes = raw }
         else if let b = r.body { bytes = pretty ? PrettyJSON.serialize(b) : JSONWriter.serialize(b) }

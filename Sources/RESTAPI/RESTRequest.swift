@@ -1,5 +1,6 @@
 import Index
 import JSON
+import Security
 
 /// A request as handlers see it: decoded path segments, query parameters and the (inflated) body.
 public struct RESTRequest: Sendable {
@@ -12,6 +13,10 @@ public struct RESTRequest: Sendable {
     public var body: [UInt8]
     /// Path parameters bound by the route (`index`, `id`, …).
     public var pathParams: [String: String] = [:]
+    /// The authenticated user; nil when security is off (then nothing is checked).
+    public var principal: Principal?
+    /// The client's address (`ip:port`), for authinfo.
+    public var remoteAddress: String?
 
     public init(method: Method, path: String, query: String?, body: [UInt8]) {
         self.method = method
@@ -119,6 +124,8 @@ public struct RESTResponse: Sendable {
     /// A streamed body: chunks pulled one at a time until nil (CSV exports).
     public var stream: (@Sendable () async throws(OpenSearchError) -> [UInt8]?)?
     public var contentType = "application/json; charset=UTF-8"
+    /// Extra response headers (`WWW-Authenticate`, `Retry-After`).
+    public var headers: [(String, String)] = []
 
     public init(_ status: Int = 200, _ body: JSONValue?) {
         self.status = status

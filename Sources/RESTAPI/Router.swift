@@ -5,9 +5,13 @@ import JSON
 /// parameters; a path known under other methods answers 405 like OpenSearch.
 public struct Router: Sendable {
     public typealias Handler = @Sendable (RESTRequest) async throws(OpenSearchError) -> RESTResponse
+    /// Runs before the matched handler with the route's path template (`/{index}/_doc/{id}`):
+    /// the permission check. Throwing answers the error instead of running the handler.
+    public typealias Guard = @Sendable (RESTRequest, String) async throws(OpenSearchError) -> Void
 
     struct Route: Sendable {
         let methods: Set<RESTRequest.Method>
+        let template: String
         let pattern: [Segment]
         let handler: Handler
         var specificity: Int { pattern.reduce(0) { $0 * 2 + ($1.isLiteral ? 1 : 0) } }
@@ -21,6 +25,7 @@ public struct Router: Sendable {
     }
 
     var routes: [Route] = []
+    public var guardHook: Guard?
 
     public init() {}
 
@@ -28,7 +33,7 @@ public struct Router: Sendable {
         let pattern: [Segment] = path.split(separator: "/").map { s in
             s.hasPrefix("{") && s.hasSuffix("}") ? .param(String(s.dropFirst().dropLast())) : .literal(String(s))
         }
-        routes.append(Route(methods: Set(methods), pattern: pattern, handler: handler))
+        routes.append(Route(methods: Set(methods), template: path, pattern: pattern, handler: handler))
         routes.sort { $0.pattern.count == $1.pattern.count ? $0.specificity > $1.specificity : $0.pattern.count < $1.pattern.count }
     }
 
@@ -61,6 +66,7 @@ public struct Router: Sendable {
             req.pathParams = params
             do {
                 try req.adoptSourceParam()
+                if let guardHook { try await guardHook(req, r.template) }
                 return try await r.handler(req)
             } catch { return .error(error) }
         }

@@ -2,6 +2,7 @@ import Dispatch
 import Index
 import JSON
 import Node
+import Security
 
 extension SearchlightAPI {
     static func registerBulk(_ r: inout Router, _ node: Node) {
@@ -26,8 +27,20 @@ extension SearchlightAPI {
         // Group by index, keeping item order inside each group; one write batch per index.
         var groups: [String: [Int]] = [:]
         var order: [String] = []
+        // With security on, an item whose index (or the indices its alias leads to) the user may
+        // not write fails alone with 403, as in OpenSearch; the others go ahead.
+        var allowed: [String: Bool] = [:]
         for (i, item) in parsed.items.enumerated() {
             let name = item.index!
+            if let p = req.principal {
+                let ok = allowed[name] ?? RoutePermissions.allows(p, .bulkItem, name, node)
+                allowed[name] = ok
+                if !ok {
+                    results[i] = itemError(item, index: name, RoutePermissions.openSearchError(.noPermission(.bulkItem, p, indices: [name])))
+                    errors = true
+                    continue
+                }
+            }
             if groups[name] == nil { order.append(name) }
             groups[name, default: []].append(i)
         }

@@ -134,7 +134,7 @@ final class ExportPager: Sendable {
     }
 
     deinit {
-        if let id = state.withLock({ $0.scrollID }) { _ = node.scrolls.clear([id]) }
+        if let id = state.withLock({ $0.scrollID }) { _ = try? node.scrolls.clear([id]) }
     }
 
     /// The next chunk of CSV, nil at the end.
@@ -154,7 +154,7 @@ final class ExportPager: Sendable {
         }
         guard case .array(let hits)? = page["hits"]?["hits"], !hits.isEmpty else {
             state.withLock { $0.done = true }
-            if let id = state.withLock({ $0.scrollID }) { _ = node.scrolls.clear([id]) }
+            if let id = state.withLock({ $0.scrollID }) { _ = try? node.scrolls.clear([id]) }
             return out.isEmpty ? nil : out
         }
         for h in hits {

@@ -15,6 +15,11 @@ extension SearchlightAPI {
             responses.reserveCapacity(items.count)
             for (request, itemReq) in items {
                 do throws(OpenSearchError) {
+                    // Each search is checked on its own indices: a forbidden one answers 403 alone.
+                    if let p = itemReq.principal, request.pit == nil {
+                        try RoutePermissions.indices(p, .msearch, itemReq[path: "index"] ?? "_all", node,
+                                                     expandHidden: RoutePermissions.expandHidden(itemReq))
+                    }
                     var out = try await execute(request, itemReq, node)
                     if case .object(var o) = out {
                         o["status"] = .number(200)

@@ -9,7 +9,7 @@ extension SearchlightAPI {
             guard let ka = req.params["keep_alive"] else { throw OpenSearchError.actionValidation(["Keep alive cannot be empty"]) }
             let keepAlive = try ScrollContexts.keepAlive(ka)
             let snaps = try node.searchSnapshots(req[path: "index"] ?? "_all", options: try options(req))
-            let (id, created) = try node.pits.open(snaps, keepAlive: keepAlive)
+            let (id, created) = try node.pits.open(snaps, keepAlive: keepAlive, owner: req.principal?.name)
             let shards = snaps.reduce(0) { $0 + $1.numberOfShards }
             return RESTResponse(200, .object(JSONObject([
                 ("pit_id", .string(id)),
@@ -37,7 +37,7 @@ extension SearchlightAPI {
             case .array(let a): ids = a.compactMap(\.stringValue)
             default: throw OpenSearchError.parsing("[pit_id] must be a string or an array of strings")
             }
-            let results = node.pits.close(ids)
+            let results = try node.pits.close(ids, owner: req.principal?.name)
             let body: JSONValue = .object(JSONObject([("pits", .array(results.map { .object(JSONObject([("pit_id", .string($0.0)), ("successful", .bool($0.1))])) }))]))
             return RESTResponse(results.contains { $0.1 } ? 200 : 404, body)
         }

@@ -134,7 +134,7 @@ struct ReindexJob: Sendable {
         if let f = sourceFilter { search = try SearchRequest.parse(.object(JSONObject([("_source", f)])), params: [:]).with(search) }
         var page = try await node.scrolls.start(snaps, search, keepAlive: 300_000)
         let scrollID = page["_scroll_id"]?.stringValue ?? ""
-        defer { _ = node.scrolls.clear([scrollID]) }
+        defer { _ = try? node.scrolls.clear([scrollID]) }
         let total = min(Int(page["hits"]?["total"]?["value"]?.int64Value ?? 0), maxDocs ?? Int.max)
         var created = 0, updated = 0, conflicts = 0, batches = 0, seen = 0
         var failures: [JSONValue] = []

@@ -33,7 +33,7 @@ extension SearchlightAPI {
             }
             guard let id, !id.isEmpty else { throw OpenSearchError.actionValidation(["scrollId is missing"]) }
             let keepAlive = try scroll.map { s throws(OpenSearchError) in try ScrollContexts.keepAlive(s) }
-            var out = try await node.scrolls.next(id, keepAlive: keepAlive)
+            var out = try await node.scrolls.next(id, keepAlive: keepAlive, owner: req.principal?.name)
             if let t = req.params["rest_total_hits_as_int"], t != "false", case .object(var o) = out,
                case .object(var hits)? = o["hits"], let total = hits["total"]?["value"] {
                 hits["total"] = total
@@ -60,9 +60,13 @@ extension SearchlightAPI {
                 }
             }
             let freed: Int
-            if ids == ["_all"] { freed = node.scrolls.clearAll() } else {
+            if ids == ["_all"] {
+                // Everyone's contexts: with security on, a cluster-level permission.
+                if let p = req.principal { try RoutePermissions.cluster(p, .pitDeleteAll) }
+                freed = node.scrolls.clearAll()
+            } else {
                 guard !ids.isEmpty else { throw OpenSearchError.actionValidation(["no scroll ids specified"]) }
-                freed = node.scrolls.clear(ids)
+                freed = try node.scrolls.clear(ids, owner: req.principal?.name)
             }
             let body: JSONValue = .object(JSONObject([("succeeded", true), ("num_freed", .number(freed))]))
             return RESTResponse(freed == 0 ? 404 : 200, body)

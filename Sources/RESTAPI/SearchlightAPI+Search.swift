@@ -43,7 +43,7 @@ extension SearchlightAPI {
                 }
                 if req.params["scroll"] != nil { throw OpenSearchError.actionValidation(["using [point in time] is not allowed in a scroll context"]) }
                 let keepAlive = try pit.keepAlive.map { s throws(OpenSearchError) in try ScrollContexts.keepAlive(s) }
-                let snaps = try node.pits.snapshots(pit.id, keepAlive: keepAlive)
+                let snaps = try node.pits.snapshots(pit.id, keepAlive: keepAlive, owner: req.principal?.name)
                 var out = try await SearchExecutor.search(snaps, request, canMatch: false)
                 if case .object(var o) = out {
                     o["pit_id"] = .string(pit.id)
@@ -64,7 +64,8 @@ extension SearchlightAPI {
                 if request.size == 0 { throw OpenSearchError.illegalArgument("[size] cannot be [0] in a scroll context") }
                 if req.params["request_cache"] == "true" { throw OpenSearchError.illegalArgument("[request_cache] cannot be used in a scroll context") }
                 let keepAlive = try ScrollContexts.keepAlive(scroll)
-                return try await node.scrolls.start(snapshots, request, keepAlive: keepAlive, preFilterShardSize: preFilter)
+                return try await node.scrolls.start(snapshots, request, keepAlive: keepAlive, preFilterShardSize: preFilter,
+                                                    owner: req.principal?.name)
             }
             return try await SearchExecutor.search(snapshots, request, preFilterShardSize: preFilter)
     }

@@ -2,6 +2,7 @@ import Foundation
 import Index
 import JSON
 import Node
+import Security
 
 /// All REST endpoints, bound to one node.
 public struct SearchlightAPI: Sendable {
@@ -30,6 +31,8 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerProcessor(&r, node)
         SearchlightAPI.registerSQL(&r, node)
         SearchlightAPI.registerDashboard(&r, node)
+        SearchlightAPI.registerSecurity(&r, node)
+        r.guardHook = { req, template throws(OpenSearchError) in try RoutePermissions.check(req, template, node) }
         self.router = r
     }
 

@@ -18,6 +18,7 @@ struct Export: ParsableCommand {
     @Option(help: "Separator joining array values in a cell.") var separator: String?
     @Option(help: "Write here instead of standard output.") var out: String?
     @Flag(help: "No progress line.") var quiet = false
+    @OptionGroup var credentials: ClientCredentials
 
     func run() throws {
         guard let u = URL(string: url), u.scheme == "http", let host = u.host else {
@@ -42,7 +43,8 @@ struct Export: ParsableCommand {
             output = FileHandle.standardOutput
         }
         let progress = ExportProgress(enabled: !quiet)
-        let status = try StreamingHTTP.post(host: host, port: UInt16(u.port ?? 9200), path: path, body: body) { chunk in
+        let status = try StreamingHTTP.post(host: host, port: UInt16(u.port ?? 9200), path: path, body: body,
+                                            authorization: try credentials.header()) { chunk in
             output.write(Data(chunk))
             progress.add(chunk)
         }
@@ -99,7 +101,8 @@ enum StreamingHTTP {
         let description: String
     }
 
-    static func post(host: String, port: UInt16, path: String, body: [UInt8], onBody: ([UInt8]) -> Void) throws -> Int {
+    static func post(host: String, port: UInt16, path: String, body: [UInt8], authorization: String? = nil,
+                     onBody: ([UInt8]) -> Void) throws -> Int {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -112,7 +115,7 @@ enum StreamingHTTP {
         guard connect(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0 else {
             throw Failure(description: "cannot connect to \(host):\(port)")
         }
-        var request = Array("POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8)
+        var request = Array("POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\n\(authorization.map { "Authorization: \($0)\r\n" } ?? "")Content-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8)
         request += body
         var sent = 0
         while sent < request.count {

@@ -21,6 +21,7 @@ struct Ingest: AsyncParsableCommand {
     @Flag(help: "Write request events only, no session summaries.") var noSummaries = false
     @Flag(help: "Write session summaries only, no request events.") var noEvents = false
     @Flag(help: "No progress line.") var quiet = false
+    @OptionGroup var credentials: ClientCredentials
     @Flag(help: "Process and render the _bulk bodies but send nothing (measures the client side).") var dryRun = false
 
     func run() async throws {
@@ -43,7 +44,7 @@ struct Ingest: AsyncParsableCommand {
         let started = Date()
         let processor = LogProcessor(configuration: c)
         let counts = dryRun ? try await processor.run(inputs, sink: DiscardingSink()) { counts in bar.update(counts) }
-            : try await processor.run(inputs, sink: try HTTPBulkSink(url: url)) { counts in bar.update(counts) }
+            : try await processor.run(inputs, sink: try HTTPBulkSink(url: url, authorization: try credentials.header())) { counts in bar.update(counts) }
         bar.finish()
         let secs = max(Date().timeIntervalSince(started), 1e-6)
         let summary = "lines \(counts.lines), events \(counts.events), session updates \(counts.sessions), skipped \(counts.skipped), "

@@ -5,10 +5,14 @@ import FoundationNetworking
 #endif
 import JSON
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import Node
+import NIOSSL
 import Processor
 import RESTAPI
+import Security
 
 /// The `searchlight` command: `serve` runs the OpenSearch-compatible HTTP service, `ingest` pushes
 /// application logs through the processor into a running node, `gen` writes synthetic logs.
@@ -16,7 +20,7 @@ import RESTAPI
 struct Searchlight: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "An OpenSearch-compatible search and analytics engine for usage analytics.",
-        subcommands: [Serve.self, Bootstrap.self, Ingest.self, Gen.self, Export.self],
+        subcommands: [Serve.self, Bootstrap.self, Ingest.self, Gen.self, Export.self, User.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -34,6 +38,39 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "OpenSearch version reported to clients (GET /, _nodes); match your Dashboards' major.minor.") var compatVersion = "2.17.0"
     @Flag(help: .hidden) var testClock = false
     @Flag(help: "Do not install the bundled templates and policy on first start.") var noBootstrap = false
+    @Option(help: "Users file; security is on when it exists (default: <data>/users.json). Create it with `searchlight user add`.")
+    var usersFile: String?
+    @Flag(help: "Allow binding a non-loopback address without a users file (no authentication at all).") var insecure = false
+    @Option(help: "PEM certificate chain for HTTPS (with --tls-key).") var tlsCert: String?
+    @Option(help: "PEM private key for HTTPS (with --tls-cert).") var tlsKey: String?
+    @Option(help: "Requests one client address may have in flight before getting 429 (0: no limit).") var maxConcurrentPerClient = 100
+    @Option(help: "Failed logins from one address within --auth-failure-window before it is blocked (0: never).") var authFailureLimit = 10
+    @Option(help: "Seconds over which failed logins are counted.") var authFailureWindow = 60
+    @Option(help: "Seconds a blocked address gets 429 for every login.") var authBlockSeconds = 60
+
+    /// Loopback names and addresses: safe to serve without authentication.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+    }
+
+    /// The TLS configuration from the PEM files, or nil for plain HTTP.
+    func tlsConfiguration() throws -> TLSConfiguration? {
+        guard let tlsCert, let tlsKey else { return nil }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(tlsCert)
+            guard !chain.isEmpty else { throw ValidationError("no certificate in \(tlsCert)") }
+            let key = try NIOSSLPrivateKey(file: tlsKey, format: .pem)
+            return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw ValidationError("cannot load TLS certificate/key (\(tlsCert), \(tlsKey)): \(error)")
+        }
+    }
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -42,6 +79,19 @@ struct Serve: AsyncParsableCommand {
             return h
         }
         let logger = Logger(label: "searchlight")
+        // Security before anything else: refuse to expose an unauthenticated server by accident.
+        let usersPath = usersFile ?? (data as NSString).appendingPathComponent("users.json")
+        let authenticator: Authenticator?
+        do throws(SecurityError) { authenticator = try Authenticator.load(path: usersPath) } catch { throw StartupError(error.message) }
+        if authenticator == nil && !Serve.isLoopback(host) && !insecure {
+            throw StartupError("refusing to bind non-loopback address \(host) without authentication: no users file at \(usersPath) "
+                                  + "(create one with `searchlight user add NAME --role admin --data \(data)`, or pass --insecure)")
+        }
+        if let authenticator {
+            let undefined = await authenticator.current().undefinedRoles
+            if !undefined.isEmpty { logger.warning("users file names undefined roles (they grant nothing): \(undefined.joined(separator: ", "))") }
+        }
+        let tls = try tlsConfiguration()
         var options = Node.Options()
         options.clusterName = clusterName
         let parts = compatVersion.split(separator: ".")
@@ -62,13 +112,20 @@ struct Serve: AsyncParsableCommand {
                 logger.warning("could not install the bundled definitions (run `searchlight bootstrap` to retry): \(error)")
             }
         }
-        let responder = SearchlightResponder(api: SearchlightAPI(node: node, testClock: manual), maxContentLength: maxContentLength)
+        let gate = authenticator.map {
+            SecurityGate(authenticator: $0, throttle: LoginThrottle(maxFailures: authFailureLimit, window: .seconds(authFailureWindow),
+                                                                    blockFor: .seconds(authBlockSeconds)))
+        }
+        let responder = SearchlightResponder(api: SearchlightAPI(node: node, testClock: manual), maxContentLength: maxContentLength,
+                                             security: gate, limiter: maxConcurrentPerClient > 0 ? ClientLimiter(limit: maxConcurrentPerClient) : nil)
+        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
         let app = Application(
             responder: responder,
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "searchlight"),
             logger: logger
         )
-        logger.info("searchlight listening on http://\(host):\(port), data in \(data)")
+        logger.info("searchlight listening on \(tls == nil ? "http" : "https")://\(host):\(port), data in \(data), security \(gate == nil ? "off (no \(usersPath))" : "on (\(usersPath))")")
         // Scheduled refreshes (index.refresh_interval) for every index.
         let refresher = Task.detached {
             while !Task.isCancelled {
@@ -89,6 +146,12 @@ struct Serve: AsyncParsableCommand {
         defer { lifecycle.cancel() }
         try await app.runService()
     }
+}
+
+/// A refusal to start, printed as `Error: …` without the usage text (exit status 1).
+struct StartupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
 }
 
 struct Bootstrap: AsyncParsableCommand {

@@ -37,8 +37,13 @@ class SearchlightServer:
     """One `searchlight serve` process on a data directory that outlives restarts."""
 
     def __init__(self, data_dir: Path, log_dir: Path, binary: Optional[Path] = None,
-                 host: str = "127.0.0.1", extra_args: Optional[list] = None):
+                 host: str = "127.0.0.1", extra_args: Optional[list] = None,
+                 auth: Optional[tuple] = None, tls_ca: Optional[Path] = None):
+        """`auth`: (user, password) for a server with a users file; `tls_ca`: the CA (or
+        self-signed certificate) of a server started with --tls-cert/--tls-key."""
         self.extra_args = list(extra_args or [])
+        self.auth = auth
+        self.tls_ca = str(tls_ca) if tls_ca else None
         self.data_dir = Path(data_dir)
         self.log_dir = Path(log_dir)
         self.binary = Path(binary) if binary else server_binary()
@@ -54,7 +59,7 @@ class SearchlightServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls_ca else 'http'}://{self.host}:{self.port}"
 
     @property
     def pid(self) -> int:
@@ -97,7 +102,7 @@ class SearchlightServer:
                 raise RuntimeError(f"searchlight exited with {self.proc.returncode} during startup; "
                                    f"log tail:\n{self.log_tail()}")
             try:
-                r = requests.get(self.url + "/", timeout=2)
+                r = requests.get(self.url + "/", timeout=2, auth=self.auth, verify=self.tls_ca or True)
                 if r.status_code == 200:
                     return
                 last = f"HTTP {r.status_code}: {r.text[:200]}"
@@ -146,7 +151,8 @@ class SearchlightServer:
         if not self.alive():
             return False
         try:
-            return requests.get(self.url + "/", timeout=timeout).status_code == 200
+            return requests.get(self.url + "/", timeout=timeout, auth=self.auth,
+                                verify=self.tls_ca or True).status_code == 200
         except requests.RequestException:
             return False
 
@@ -166,11 +172,19 @@ class SearchlightServer:
     def client(self, **kwargs: Any) -> OpenSearch:
         opts: dict = dict(hosts=[{"host": self.host, "port": self.port}], timeout=30,
                           max_retries=0, retry_on_timeout=False)
+        if self.auth:
+            opts["http_auth"] = self.auth
+        if self.tls_ca:
+            opts.update(use_ssl=True, verify_certs=True, ca_certs=self.tls_ca)
         opts.update(kwargs)
         return OpenSearch(**opts)
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", 60)
+        if self.auth and "auth" not in kwargs and "Authorization" not in (kwargs.get("headers") or {}):
+            kwargs["auth"] = self.auth
+        if self.tls_ca:
+            kwargs.setdefault("verify", self.tls_ca)
         return requests.request(method, self.url + path, **kwargs)
 
 

@@ -13,6 +13,8 @@ public final class PointsInTime: Sendable {
         var snapshots: [IndexSnapshot]
         var created: Int64
         var expires: Int64
+        /// The user that opened it (security on); only that user may search or close it.
+        var owner: String? = nil
     }
 
     private let contexts = Mutex<[String: Context]>([:])
@@ -21,13 +23,13 @@ public final class PointsInTime: Sendable {
     public init(maxOpen: Int = 300) { self.maxOpen = maxOpen }
 
     /// Opens a PIT over `snapshots`; its id and creation time.
-    public func open(_ snapshots: [IndexSnapshot], keepAlive: Int64) throws(OpenSearchError) -> (id: String, created: Int64) {
+    public func open(_ snapshots: [IndexSnapshot], keepAlive: Int64, owner: String? = nil) throws(OpenSearchError) -> (id: String, created: Int64) {
         let now = SearchExecutor.nowMillis()
         purge(now)
         let id = ScrollContexts.newID()
         let ok = contexts.withLock { c -> Bool in
             guard c.count < maxOpen else { return false }
-            c[id] = Context(snapshots: snapshots, created: now, expires: now + keepAlive)
+            c[id] = Context(snapshots: snapshots, created: now, expires: now + keepAlive, owner: owner)
             return true
         }
         guard ok else {
@@ -37,9 +39,11 @@ public final class PointsInTime: Sendable {
     }
 
     /// The snapshots of PIT `id`, renewing it when `keepAlive` is given.
-    public func snapshots(_ id: String, keepAlive: Int64?) throws(OpenSearchError) -> [IndexSnapshot] {
+    public func snapshots(_ id: String, keepAlive: Int64?, owner: String? = nil) throws(OpenSearchError) -> [IndexSnapshot] {
         let now = SearchExecutor.nowMillis()
         purge(now)
+        let opened = contexts.withLock { $0[id]?.owner }
+        try ScrollContexts.checkOwner(opened, owner)
         let snaps = contexts.withLock { c -> [IndexSnapshot]? in
             guard var ctx = c[id] else { return nil }
             if let k = keepAlive { ctx.expires = now + k; c[id] = ctx }
@@ -50,8 +54,9 @@ public final class PointsInTime: Sendable {
     }
 
     /// Closes the given PITs; for each, whether it existed.
-    public func close(_ ids: [String]) -> [(String, Bool)] {
-        contexts.withLock { c in ids.map { ($0, c.removeValue(forKey: $0) != nil) } }
+    public func close(_ ids: [String], owner: String? = nil) throws(OpenSearchError) -> [(String, Bool)] {
+        for id in ids { try ScrollContexts.checkOwner(contexts.withLock { $0[id]?.owner }, owner) }
+        return contexts.withLock { c in ids.map { ($0, c.removeValue(forKey: $0) != nil) } }
     }
 
     /// Closes every PIT; their ids.

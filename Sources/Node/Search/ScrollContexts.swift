@@ -25,6 +25,8 @@ public final class ScrollContexts: Sendable {
         var cursor: ScrollCursor?
         var expires: Int64
         var exhausted = false
+        /// The user that opened it (security on); only that user may page or clear it.
+        var owner: String? = nil
     }
 
     private let contexts = Mutex<[String: Context]>([:])
@@ -48,7 +50,8 @@ public final class ScrollContexts: Sendable {
     }
 
     /// Runs the first page of a scrolling search and opens its context.
-    public func start(_ snapshots: [IndexSnapshot], _ r: SearchRequest, keepAlive: Int64, preFilterShardSize: Int? = nil)
+    public func start(_ snapshots: [IndexSnapshot], _ r: SearchRequest, keepAlive: Int64, preFilterShardSize: Int? = nil,
+                      owner: String? = nil)
         async throws(OpenSearchError) -> JSONValue
     {
         if r.size == 0 { throw OpenSearchError.illegalArgument("[size] cannot be [0] in a scroll context") }
@@ -62,16 +65,17 @@ public final class ScrollContexts: Sendable {
         var next = r
         next.from = 0
         next.scrollCursor = last
-        let ctx = Context(snapshots: kept, request: next, now: now, cursor: last, expires: now + keepAlive, exhausted: last == nil)
+        let ctx = Context(snapshots: kept, request: next, now: now, cursor: last, expires: now + keepAlive, exhausted: last == nil, owner: owner)
         contexts.withLock { $0[id] = ctx }
         return ScrollContexts.withID(response, id)
     }
 
     /// The next page of scroll `id`; `keepAlive` renews the context.
-    public func next(_ id: String, keepAlive: Int64?) async throws(OpenSearchError) -> JSONValue {
+    public func next(_ id: String, keepAlive: Int64?, owner: String? = nil) async throws(OpenSearchError) -> JSONValue {
         let now = SearchExecutor.nowMillis()
         purge(now)
         guard var ctx = contexts.withLock({ $0[id] }) else { throw ScrollContexts.missing(id) }
+        try ScrollContexts.checkOwner(ctx.owner, owner)
         if ctx.exhausted {
             // Past the end: an empty page with the same total, as OpenSearch answers.
             var r = ctx.request
@@ -94,9 +98,20 @@ public final class ScrollContexts: Sendable {
         return ScrollContexts.withID(response, id)
     }
 
-    /// Frees the given contexts; how many existed.
-    public func clear(_ ids: [String]) -> Int {
-        contexts.withLock { c in ids.reduce(0) { $0 + (c.removeValue(forKey: $1) != nil ? 1 : 0) } }
+    /// Frees the given contexts; how many existed. With `owner`, another user's context is refused.
+    public func clear(_ ids: [String], owner: String? = nil) throws(OpenSearchError) -> Int {
+        let foreign = contexts.withLock { c in ids.contains { id in c[id].map { $0.owner != nil && $0.owner != owner && owner != nil } ?? false } }
+        if foreign { throw ScrollContexts.wrongUser() }
+        return contexts.withLock { c in ids.reduce(0) { $0 + (c.removeValue(forKey: $1) != nil ? 1 : 0) } }
+    }
+
+    /// Refuses a context opened by another user (security on: both known and different).
+    static func checkOwner(_ opened: String?, _ user: String?) throws(OpenSearchError) {
+        if let opened, let user, opened != user { throw wrongUser() }
+    }
+
+    static func wrongUser() -> OpenSearchError {
+        OpenSearchError("security_exception", "Wrong user in reader context", status: 403)
     }
 
     /// Frees every context; how many there were.
