@@ -143,7 +143,7 @@ extension SearchlightAPI {
         var hits: [JSONValue] = []
         var first: JSONValue = .object(JSONObject())
         var scrollID: String?
-        defer { if let scrollID { _ = node.scrolls.clear([scrollID]) } }
+        defer { if let scrollID { _ = try? node.scrolls.clear([scrollID]) } }
         do {
             var request = try SearchRequest.parse(.object(body), params: [:])
             request.maxBuckets = maxBuckets
