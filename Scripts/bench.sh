@@ -133,11 +133,28 @@ for _ in range(600):
     "$SEARCHLIGHT_BIN" ingest "$work/logs.ndjson" --url "http://127.0.0.1:$port" --no-summaries --quiet
     curl -s -XPOST "http://127.0.0.1:$port/request-events-*/_refresh" >/dev/null
     fields="timestamp,user,session_id,path,method,status_code,response_time,module"
+    # Peak RSS of the export alone: reset the high-water mark the load left (Linux clear_refs 5),
+    # and sample RSS while exporting to show that it stays flat.
+    load_rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    echo 5 > "/proc/$pid/clear_refs" 2>/dev/null || echo "(could not reset the peak RSS: it includes the load)" >&2
+    ( while kill -0 "$pid" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$pid/status"; sleep 0.25; done ) > "$work/rss.txt" &
+    sampler=$!
     s=$(date +%s.%N)
     "$SEARCHLIGHT_BIN" export --url "http://127.0.0.1:$port" --index 'request-events-*' --fields "$fields" --out "$work/out.csv" --quiet
     e=$(date +%s.%N)
+    kill "$sampler" 2>/dev/null || true
     rows=$(($(wc -l < "$work/out.csv") - 1))
     rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    "$PY" - "$work/rss.txt" "$load_rss" <<'PYEOF'
+import sys
+vals = [int(x) for x in open(sys.argv[1]).read().split() if x.strip().isdigit()]
+if vals:
+    n = len(vals)
+    first, last = vals[: max(1, n // 4)], vals[-max(1, n // 4):]
+    print(f"server RSS during export: min {min(vals) / 1024:.0f} MB, max {max(vals) / 1024:.0f} MB, "
+          f"first quarter avg {sum(first) / len(first) / 1024:.0f} MB, last quarter avg {sum(last) / len(last) / 1024:.0f} MB "
+          f"({n} samples); peak during load {int(sys.argv[2]) / 1024:.0f} MB")
+PYEOF
     "$PY" - "$port" "$fields" "$rows" "$(echo "$e - $s" | bc)" "$rss" "$work/peer.csv" <<'PYEOF'
 import csv, sys, time
 from opensearchpy import OpenSearch, helpers
@@ -153,7 +170,7 @@ with open(peer_out, "w", newline="") as f:
         w.writerow([s.get(k, "") for k in fields])
         n += 1
 peer = time.perf_counter() - t
-print(f"searchlight export: {rows:,} rows in {secs:.1f} s = {rows / secs:,.0f} rows/s; server peak RSS {rss / 1024:.0f} MB")
+print(f"searchlight export: {rows:,} rows in {secs:.1f} s = {rows / secs:,.0f} rows/s; server peak RSS during export {rss / 1024:.0f} MB")
 print(f"peer (helpers.scan + csv): {n:,} rows in {peer:.1f} s = {n / peer:,.0f} rows/s")
 print(f"ratio searchlight/peer rows/s: {(rows / secs) / (n / peer):.2f}")
 if rows != n:

@@ -28,6 +28,53 @@ struct CSVWriter: Sendable {
         if needsQuotes { out.append(0x22) }
     }
 
+    /// Appends `v` as one cell, the same text as `cell(text(v))` but without building strings
+    /// for the common scalar cases (the export's per-cell path).
+    func write(_ v: JSONValue?, into out: inout [UInt8]) {
+        guard let v else { return }
+        switch v {
+        case .null: return
+        case .string(var s):
+            s.withUTF8 { writeBytes($0, neutralise: true, into: &out) }
+        case .bool(let b): out.append(contentsOf: b ? Self.trueBytes : Self.falseBytes)
+        case .array, .object: cell(text(v), into: &out)
+        default:
+            let bytes = JSONWriter.serialize(v)
+            bytes.withUnsafeBufferPointer { writeBytes($0, neutralise: false, into: &out) }
+        }
+    }
+
+    static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8)
+
+    /// Quotes when needed, doubles quotes, and prefixes `'` to formula-like text.
+    private func writeBytes(_ b: UnsafeBufferPointer<UInt8>, neutralise: Bool, into out: inout [UInt8]) {
+        let formula: Bool
+        if neutralise, let f = b.first {
+            switch f {
+            case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: formula = true
+            default: formula = false
+            }
+        } else {
+            formula = false
+        }
+        let d = delimiter
+        var needsQuotes = false
+        for c in b where c == d || c == 0x22 || c == 0x0A || c == 0x0D { needsQuotes = true; break }
+        if formula && (d == UInt8(ascii: "'")) { needsQuotes = true }
+        if !needsQuotes {
+            if formula { out.append(UInt8(ascii: "'")) }
+            out.append(contentsOf: b)
+            return
+        }
+        out.append(0x22)
+        if formula { out.append(UInt8(ascii: "'")) }
+        for c in b {
+            if c == 0x22 { out.append(0x22) }
+            out.append(c)
+        }
+        out.append(0x22)
+    }
+
     /// A value as a cell's text (formula-like text neutralised).
     func text(_ v: JSONValue?) -> String {
         guard let v else { return "" }

@@ -116,19 +116,21 @@ final class ExportPager: Sendable {
         guard let batch = try scan.next(limit: Self.scanBatch) else { return out.isEmpty ? nil : out }
         out.reserveCapacity(out.count + batch.count * 128)
         let empty = JSONValue.object(JSONObject())
-        var cells = [String](repeating: "", count: columns.count)
+        let kinds: [Int] = columns.map { $0 == "_id" ? 1 : $0 == "_index" ? 2 : 0 }
         for i in 0..<batch.count {
             let src = batch.sources.withUnsafeBufferPointer { all in
                 (try? JSONParser.parse(buffer: UnsafeBufferPointer(rebasing: all[batch.starts[i]..<batch.starts[i + 1]]))) ?? empty
             }
             for (k, c) in columns.enumerated() {
-                switch c {
-                case "_id": cells[k] = CSVWriter.neutralise(batch.ids[i])
-                case "_index": cells[k] = CSVWriter.neutralise(batch.indexNames[i])
-                default: cells[k] = csv.text(CSVWriter.value(src, c))
+                if k > 0 { out.append(csv.delimiter) }
+                switch kinds[k] {
+                case 1: csv.write(.string(batch.ids[i]), into: &out)
+                case 2: csv.write(.string(batch.indexNames[i]), into: &out)
+                default: csv.write(CSVWriter.value(src, c), into: &out)
                 }
             }
-            csv.row(cells, into: &out)
+            out.append(0x0D)
+            out.append(0x0A)
         }
         return out
     }

@@ -4,6 +4,7 @@ import Aggregations
 import Index
 import JSON
 import Query
+import Synchronization
 
 /// Runs a search over index snapshots: every segment is searched in parallel (query phase: match,
 /// score, keep the local top from+size by the request's sort), then the best hits are merged and
@@ -24,7 +25,13 @@ public enum SearchExecutor {
         var maxScore: Float
         var terminatedEarly: Bool
         var aggregations: PartialAggregations? = nil
+        /// More partials of the same segment when its collection was split across threads.
+        var moreAggregations: [PartialAggregations] = []
     }
+
+    /// A search reaching a single segment with at least this many matches collects its
+    /// aggregations on two threads.
+    static let splitThreshold = 65_536
 
     /// Per-index resolved sort: how to read each key from a segment.
     enum KeySource: Sendable {
@@ -99,17 +106,36 @@ public enum SearchExecutor {
 
     static func searchSegment(_ view: SegmentView, index: Int, segmentIndex: Int, docBase: Int, snap: IndexSnapshot, stats: IndexStatistics,
                               request r: SearchRequest, sort: [SortSpec], sources: [KeySource], after: [SortValue]?,
-                              k: Int, now: Int64) throws(OpenSearchError) -> SegmentResult {
+                              k: Int, now: Int64, splitAggregations: Bool = false) throws(OpenSearchError) -> SegmentResult {
         let searcher = SegmentSearcher(segment: view.segment, liveDocs: view.liveDocs, mapping: snap.mapping, stats: stats, now: now)
         let scoring = r.needsScores
         let query = snap.aliasFilter.map { Query.bool(BoolQuery(must: [r.query], filter: [$0])) } ?? r.query
         var result = try searcher.search(query, scoring: scoring)
         // Aggregations see the query's matches; post_filter narrows only the hits.
+        var morePartials: [PartialAggregations] = []
         let partial = try r.aggregations.map { tree throws(OpenSearchError) in
             var ctx = SegmentAggregationContext(segment: view.segment, liveDocs: view.liveDocs, mapping: snap.mapping, stats: stats,
                                                 now: now, indexName: snap.indexName)
             ctx.segmentsInIndex = snap.segments.count
-            return try tree.collect(ctx, docs: result.docs, scores: result.scores)
+            guard splitAggregations && !tree.looksBeyondQuery && result.docs.count >= Self.splitThreshold else {
+                return try tree.collect(ctx, docs: result.docs, scores: result.scores)
+            }
+            // The only segment of the search: collect its halves on two threads and let the reduce
+            // merge them like two segments. Terms must then not cut to shard_size per half.
+            ctx.segmentsInIndex = Swift.max(2, snap.segments.count)
+            let parts = result.docs.split(into: 2)
+            let scores = result.scores
+            let splitContext = ctx
+            let outcome = Mutex<[Result<PartialAggregations, OpenSearchError>?]>(Array(repeating: nil, count: parts.count))
+            DispatchQueue.concurrentPerform(iterations: parts.count) { i in
+                let res: Result<PartialAggregations, OpenSearchError>
+                do throws(OpenSearchError) { res = .success(try tree.collect(splitContext, docs: parts[i], scores: scores)) } catch { res = .failure(error) }
+                outcome.withLock { $0[i] = res }
+            }
+            var got: [PartialAggregations] = []
+            for res in outcome.withLock({ $0 }) { if let res { got.append(try res.get()) } }
+            morePartials = Array(got.dropFirst())
+            return got[0]
         }
         if let pf = r.postFilter { result.docs.formIntersection(try searcher.search(pf, scoring: false).docs) }
         let seg = view.segment
@@ -190,7 +216,7 @@ public enum SearchExecutor {
             if top.count > k { top.removeLast(top.count - k) }
             var maxScore: Float = -.infinity
             if let scores = result.scores { result.docs.forEach { maxScore = max(maxScore, scores[Int($0)]); return true } }
-            return SegmentResult(total: result.docs.count, top: top, maxScore: maxScore, terminatedEarly: false, aggregations: partial)
+            return SegmentResult(total: result.docs.count, top: top, maxScore: maxScore, terminatedEarly: false, aggregations: partial, moreAggregations: morePartials)
         }
         let limit = r.terminateAfter ?? Int.max
         if k == 0, r.minScore == nil {
@@ -198,7 +224,7 @@ public enum SearchExecutor {
             let count = result.docs.count
             var maxScore: Float = -.infinity
             if let scores = result.scores { result.docs.forEach { maxScore = max(maxScore, scores[Int($0)]); return true } }
-            return SegmentResult(total: min(count, limit), top: [], maxScore: maxScore, terminatedEarly: count > limit, aggregations: partial)
+            return SegmentResult(total: min(count, limit), top: [], maxScore: maxScore, terminatedEarly: count > limit, aggregations: partial, moreAggregations: morePartials)
         }
         // Index order (`_doc` / `_shard_doc` ascending, how scrolls and exports walk everything):
         // keys rise with the doc id, so start just past the `after` point and stop after k hits —
@@ -232,7 +258,7 @@ public enum SearchExecutor {
                 }
                 var maxScore: Float = -.infinity
                 if let scores = result.scores { result.docs.forEach { maxScore = max(maxScore, scores[Int($0)]); return true } }
-                return SegmentResult(total: result.docs.count, top: top, maxScore: maxScore, terminatedEarly: false, aggregations: partial)
+                return SegmentResult(total: result.docs.count, top: top, maxScore: maxScore, terminatedEarly: false, aggregations: partial, moreAggregations: morePartials)
             }
         }
         var top: [Candidate] = []
@@ -265,7 +291,7 @@ public enum SearchExecutor {
         }
         top.sort { before($0, $1, effectiveSort) }
         if top.count > k { top.removeLast(top.count - k) }
-        return SegmentResult(total: total, top: top, maxScore: maxScore, terminatedEarly: terminated, aggregations: partial)
+        return SegmentResult(total: total, top: top, maxScore: maxScore, terminatedEarly: terminated, aggregations: partial, moreAggregations: morePartials)
     }
 
     /// The point hits must come after: `search_after`'s keys, ties placed after it (OpenSearch
@@ -305,13 +331,15 @@ public enum SearchExecutor {
                 base += v.segment.docCount
             }
         }
+        let single = jobs.count == 1
         let outcome: [Result<SegmentResult, OpenSearchError>] = await withTaskGroup(of: (Int, Result<SegmentResult, OpenSearchError>).self) { group in
             for (n, job) in jobs.enumerated() {
                 group.addTask {
                     let (i, j, base, view, sources, stats, after) = job
                     do throws(OpenSearchError) {
                         let res = try searchSegment(view, index: i, segmentIndex: j, docBase: base, snap: snapshots[i], stats: stats,
-                                                    request: r, sort: sort, sources: sources, after: after, k: k, now: now)
+                                                    request: r, sort: sort, sources: sources, after: after, k: k, now: now,
+                                                    splitAggregations: single)
                         return (n, .success(res))
                     } catch {
                         return (n, .failure(error))
@@ -381,7 +409,7 @@ public enum SearchExecutor {
                         "skipped": .number(reportSkipped ? skippedShards : 0), "failed": 0]
         o["hits"] = .object(hitsObj)
         if let tree = r.aggregations {
-            o["aggregations"] = try tree.reduce(results.compactMap(\.aggregations), maxBuckets: r.maxBuckets, typedKeys: r.typedKeys)
+            o["aggregations"] = try tree.reduce(results.flatMap { ($0.aggregations.map { [$0] } ?? []) + $0.moreAggregations }, maxBuckets: r.maxBuckets, typedKeys: r.typedKeys)
         }
         let last = page.last.map { ScrollCursor(keys: $0.keys, index: $0.index, segment: $0.segment, doc: $0.doc) }
         return (.object(o), last, snapshots)

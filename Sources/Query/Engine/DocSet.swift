@@ -38,6 +38,29 @@ public struct DocSet: Sendable, Equatable {
     }
 
     public var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
+
+    /// `parts` disjoint sets of about equal size whose union is this one (whole words each), for
+    /// collecting one segment on several threads.
+    public func split(into parts: Int) -> [DocSet] {
+        let total = count
+        guard parts > 1, total > 0 else { return [self] }
+        var out: [DocSet] = []
+        var start = 0, seen = 0
+        for p in 1...parts {
+            let target = total * p / parts
+            var end = start
+            if p == parts {
+                end = words.count
+            } else {
+                while end < words.count && seen < target { seen += words[end].nonzeroBitCount; end += 1 }
+            }
+            var part = DocSet(capacity: capacity)
+            for i in start..<end { part.words[i] = words[i] }
+            out.append(part)
+            start = end
+        }
+        return out
+    }
     public var isEmpty: Bool { !words.contains { $0 != 0 } }
 
     public mutating func formIntersection(_ o: DocSet) {
