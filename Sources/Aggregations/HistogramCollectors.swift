@@ -91,11 +91,29 @@ final class HistogramCollector: BucketCollector {
                 // range by construction (the column's min/max made the slot space).
                 let buf = scratch
                 var overflow: [Int64] = []
+                // ⌊(v − offset) / interval⌋ by a multiplication: the product is within a few ulps
+                // of the quotient, so its floor is the quotient's unless it lies next to an integer;
+                // there (and for huge quotients) the exact division decides.
+                let reciprocal = 1.0 / interval
                 for k in 0..<n {
-                    let q = (buf[k] - offset) / interval
-                    guard q.isFinite, abs(q) < 9.0e18 else { continue }
-                    var idx = Int64(q)
-                    if Double(idx) > q { idx &-= 1 }
+                    let d = buf[k] - offset
+                    var q = d * reciprocal
+                    var idx = Int64(truncatingIfNeeded: 0)
+                    if abs(q) < 1.0e6 {
+                        idx = Int64(q)
+                        if Double(idx) > q { idx &-= 1 }
+                        let frac = q - Double(idx)
+                        if frac < 1.0e-9 || frac > 1 - 1.0e-9 {
+                            q = d / interval
+                            idx = Int64(q)
+                            if Double(idx) > q { idx &-= 1 }
+                        }
+                    } else {
+                        q = d / interval
+                        guard q.isFinite, abs(q) < 9.0e18 else { continue }
+                        idx = Int64(q)
+                        if Double(idx) > q { idx &-= 1 }
+                    }
                     let slot = idx &- base
                     if UInt64(bitPattern: slot) < count { slots[Int(slot)] &+= 1 } else { overflow.append(slot) }
                 }
