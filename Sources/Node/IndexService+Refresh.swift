@@ -2,6 +2,8 @@ import Dispatch
 import Foundation
 import Index
 import JSON
+import CoreMetrics
+import Metrics
 import Storage
 
 extension IndexService {
@@ -124,8 +126,13 @@ extension IndexService {
     }
 
     func removeFiles(_ paths: [String]) {
+        // A running snapshot still copies the files of its commit: removal waits for it.
+        let now: [String] = state.withLock { s in
+            if s.snapshotPins > 0 { s.deferredRemovals += paths; return [] }
+            return paths
+        }
         // Searchers holding an older snapshot keep their mappings: unlinking does not unmap.
-        for p in paths { try? FileManager.default.removeItem(atPath: p) }
+        for p in now { try? FileManager.default.removeItem(atPath: p) }
     }
 
     /// Tiered merging, simplest form: more than 10 segments → merge the 10 smallest; a segment
@@ -175,6 +182,7 @@ extension IndexService {
         var target = number
         while true {
             let (numbers, into) = (chosen, target)
+            let started = DispatchTime.now().uptimeNanoseconds
             let result: Result<Void, OpenSearchError> = await withCheckedContinuation { cont in
                 mergeQueue.async {
                     do throws(OpenSearchError) {
@@ -193,6 +201,8 @@ extension IndexService {
                 state.withLock { $0.merging = false }
                 throw e
             }
+            Counter(label: "searchlight_merges_total", dimensions: [("index", name)]).increment()
+            CoreMetrics.Timer(label: "searchlight_merge_duration_seconds").recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
             let next = mergeCandidates()
             let more: Int? = next.isEmpty ? nil : state.withLock { s in
                 if s.closed { return nil }

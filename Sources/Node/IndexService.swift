@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Index
 import JSON
+import Metrics
 import Storage
 import Synchronization
 
@@ -50,6 +51,10 @@ public final class IndexService: Sendable {
         var closed = false
         /// A background merge is running (one per index at a time).
         var merging = false
+        /// Snapshots copying this index's committed files: while any runs, files a refresh or
+        /// merge makes obsolete are kept (in `deferredRemovals`) instead of deleted.
+        var snapshotPins = 0
+        var deferredRemovals: [String] = []
     }
 
     public static let primaryTerm: Int64 = 1
@@ -206,11 +211,13 @@ public final class IndexService: Sendable {
     /// the translog in one durable transaction, then adds it to the write buffer. Items fail one by one.
     public func write(_ ops: [WriteOperation]) async -> [Result<WriteResult, OpenSearchError>] {
         if let block = writeBlock { return ops.map { _ in .failure(block) } }
+        let started = DispatchTime.now().uptimeNanoseconds
         let results = await withCheckedContinuation { cont in
             writeQueue.async {
                 cont.resume(returning: self.applyBatch(ops))
             }
         }
+        IndexingSlowLog.record(index: name, settings: settings, ops: ops, tookNanos: DispatchTime.now().uptimeNanoseconds - started)
         var indexed = 0, deleted = 0
         for (op, r) in zip(ops, results) {
             guard case .success = r else { continue }
@@ -218,6 +225,8 @@ public final class IndexService: Sendable {
         }
         indexedCount.add(indexed, ordering: .relaxed)
         deletedCount.add(deleted, ordering: .relaxed)
+        if indexed > 0 { Counter(label: "searchlight_docs_indexed_total", dimensions: [("index", name)]).increment(by: indexed) }
+        if deleted > 0 { Counter(label: "searchlight_docs_deleted_total", dimensions: [("index", name)]).increment(by: deleted) }
         return results
     }
 

@@ -32,6 +32,10 @@ public final class Node: Sendable {
     /// The clock lifecycle decisions use (milliseconds since the epoch); tests replace it.
     let clock: @Sendable () -> Int64
     let logger: Logger
+    /// Roots under which `fs` snapshot repositories may live (OpenSearch's `path.repo`).
+    public let pathRepo: [String]
+    /// `repository/snapshot` of snapshots being taken now.
+    let runningSnapshots = Mutex<Set<String>>([])
 
     public struct Options: Sendable {
         public var clusterName = "searchlight"
@@ -47,6 +51,8 @@ public final class Node: Sendable {
         public var indexingBufferBytes = 48 << 20
         /// Milliseconds since the epoch; injectable so lifecycle tests need no sleeps.
         public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        /// `path.repo`: where snapshot repositories may be registered (default: `<data>/repo`).
+        public var pathRepo: [String] = []
         public init() {}
     }
 
@@ -60,6 +66,7 @@ public final class Node: Sendable {
         indexingBufferDocs = options.indexingBufferDocs
         indexingBufferBytes = options.indexingBufferBytes
         clock = options.clock
+        pathRepo = (options.pathRepo.isEmpty ? ["\(dataPath)/repo"] : options.pathRepo).map(Node.absolutePath)
         if let u = try catalog.meta("cluster_uuid") { clusterUUID = u } else {
             clusterUUID = Node.randomID(22)
             try catalog.setMeta("cluster_uuid", clusterUUID)

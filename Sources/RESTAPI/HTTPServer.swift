@@ -68,6 +68,15 @@ public struct SearchlightResponder: HTTPResponder {
             pretty = false
             rest = .error(OpenSearchError("exception", "\(error)", status: 500))
         }
+        if rest.status >= 500 {
+            // Server-side failures are for the operator too, not only the client.
+            let error = rest.body?["error"]
+            logger.error("request failed", metadata: [
+                "method": .string(request.method.rawValue), "path": .string(request.uri.path), "status": .stringConvertible(rest.status),
+                "client": .string(client), "error.type": .string(error?["type"]?.stringValue ?? ""),
+                "error.reason": .string(error?["reason"]?.stringValue ?? ""),
+            ])
+        }
         return encode(rest, pretty: pretty, head: isHead)
     }
 

@@ -36,6 +36,13 @@ enum RoutePermissions {
              "/_nodes/stats/{metric}", "/_nodes/{node_id}/stats", "/_nodes/{node_id}/stats/{metric}":
             return .cluster(.nodesInfo)
         case "/_tasks", "/_tasks/{task_id}": return .cluster(.tasks)
+        case "/_prometheus/metrics": return .cluster(.prometheusMetrics)
+        case "/_snapshot", "/_snapshot/{repository}":
+            return .cluster(read ? .repositoryGet : method == .DELETE ? .repositoryDelete : .repositoryPut)
+        case "/_snapshot/{repository}/_verify": return .cluster(.repositoryVerify)
+        case "/_snapshot/{repository}/{snapshot}", "/_snapshot/{repository}/{snapshot}/_status":
+            return .cluster(read ? .snapshotGet : method == .DELETE ? .snapshotDelete : .snapshotCreate)
+        case "/_snapshot/{repository}/{snapshot}/_restore": return .cluster(.snapshotRestore)
         case "/_cluster/settings": return .cluster(read ? .clusterSettingsGet : .clusterSettingsPut)
         case "/_cat/templates", "/_cat/templates/{name}", "/_index_template/_simulate_index/{name}": return .cluster(.templateGet)
         case "/_scripts/painless/_execute": return .cluster(.scriptExecute)

@@ -64,12 +64,18 @@ public struct Router: Sendable {
         if let (r, params) = bestForMethod {
             var req = request
             req.pathParams = params
+            let started = ContinuousClock.now
+            let response: RESTResponse
             do {
                 try req.adoptSourceParam()
                 if let guardHook { try await guardHook(req, r.template) }
-                return try await r.handler(req)
-            } catch { return .error(error) }
+                response = try await r.handler(req)
+            } catch { response = .error(error) }
+            HTTPMetrics.record(endpoint: r.template, method: request.method.rawValue, status: response.status,
+                               elapsed: ContinuousClock.now - started)
+            return response
         }
+        HTTPMetrics.record(endpoint: "unmatched", method: request.method.rawValue, status: allowed.isEmpty ? 400 : 405, elapsed: .zero)
         if !allowed.isEmpty {
             let list = allowed.map(\.rawValue).sorted().joined(separator: ", ")
             return RESTResponse(405, ["error": .string("Incorrect HTTP method for uri [\(request.path)] and method [\(request.method.rawValue)], allowed: [\(list)]"), "status": 405])

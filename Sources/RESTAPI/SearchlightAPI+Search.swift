@@ -1,3 +1,4 @@
+import Dispatch
 import Index
 import JSON
 import Node
@@ -67,6 +68,10 @@ extension SearchlightAPI {
                 return try await node.scrolls.start(snapshots, request, keepAlive: keepAlive, preFilterShardSize: preFilter,
                                                     owner: req.principal?.name)
             }
-            return try await SearchExecutor.search(snapshots, request, preFilterShardSize: preFilter)
+            let started = DispatchTime.now().uptimeNanoseconds
+            let result = try await SearchExecutor.search(snapshots, request, preFilterShardSize: preFilter)
+            SearchSlowLog.record(indices: snapshots.map(\.indexName), node: node, tookNanos: DispatchTime.now().uptimeNanoseconds - started,
+                                 totalHits: result["hits"]?["total"], source: req.body)
+            return result
     }
 }

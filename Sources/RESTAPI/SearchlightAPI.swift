@@ -32,6 +32,8 @@ public struct SearchlightAPI: Sendable {
         SearchlightAPI.registerSQL(&r, node)
         SearchlightAPI.registerDashboard(&r, node)
         SearchlightAPI.registerSecurity(&r, node)
+        SearchlightAPI.registerSnapshots(&r, node)
+        SearchlightAPI.registerMetrics(&r, node)
         r.guardHook = { req, template throws(OpenSearchError) in try RoutePermissions.check(req, template, node) }
         self.router = r
     }

@@ -31,6 +31,15 @@ public struct Action: Sendable, Hashable, CustomStringConvertible {
     public static let ismWrite = Action("cluster:admin/opendistro/ism/policy/write", .cluster, .manage)
     public static let pitAll = Action("cluster:admin/point_in_time/read_all", .cluster, .monitor)
     public static let pitDeleteAll = Action("cluster:admin/point_in_time/delete_all", .cluster, .manage)
+    public static let snapshotGet = Action("cluster:admin/snapshot/get", .cluster, .monitor)
+    public static let snapshotCreate = Action("cluster:admin/snapshot/create", .cluster, .manage)
+    public static let snapshotDelete = Action("cluster:admin/snapshot/delete", .cluster, .manage)
+    public static let snapshotRestore = Action("cluster:admin/snapshot/restore", .cluster, .manage)
+    public static let repositoryGet = Action("cluster:admin/repository/get", .cluster, .monitor)
+    public static let repositoryPut = Action("cluster:admin/repository/put", .cluster, .manage)
+    public static let repositoryDelete = Action("cluster:admin/repository/delete", .cluster, .manage)
+    public static let repositoryVerify = Action("cluster:admin/repository/verify", .cluster, .manage)
+    public static let prometheusMetrics = Action("cluster:monitor/prometheus", .cluster, .monitor)
     /// Anything not classified: only `cluster_all` grants it.
     public static let clusterAdmin = Action("cluster:admin/unknown", .cluster, .manage)
 

@@ -47,6 +47,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Failed logins from one address within --auth-failure-window before it is blocked (0: never).") var authFailureLimit = 10
     @Option(help: "Seconds over which failed logins are counted.") var authFailureWindow = 60
     @Option(help: "Seconds a blocked address gets 429 for every login.") var authBlockSeconds = 60
+    @Option(name: .customLong("path-repo"), help: "A folder fs snapshot repositories may live under (path.repo; repeatable; default: <data>/repo).")
+    var pathRepo: [String] = []
 
     /// Loopback names and addresses: safe to serve without authentication.
     static func isLoopback(_ host: String) -> Bool {
@@ -79,6 +81,8 @@ struct Serve: AsyncParsableCommand {
             return h
         }
         let logger = Logger(label: "searchlight")
+        // swift-metrics → the Prometheus registry behind GET /_prometheus/metrics; before anything records.
+        PrometheusExporter.bootstrap()
         // Security before anything else: refuse to expose an unauthenticated server by accident.
         let usersPath = usersFile ?? (data as NSString).appendingPathComponent("users.json")
         let authenticator: Authenticator?
@@ -99,6 +103,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--compat-version must look like 2.17.0, got \(compatVersion)")
         }
         options.compatVersion = compatVersion
+        options.pathRepo = pathRepo
         // With --test-clock the lifecycle clock moves only through POST /_plugins/_ism/_tick?now=….
         let manual = testClock ? ManualClock() : nil
         if let manual { options.clock = { manual.now } }
