@@ -216,3 +216,16 @@ def test_migrate_refuses_a_checkpoint_of_another_migration(source, destination, 
     r = migrate(source, destination, cp, check=False)
     assert r.returncode == 1 and "--fresh" in r.stderr
     assert destination.request("HEAD", "/mig-a").status_code == 404
+
+
+def test_seq_no_sort_pages_with_search_after(source):
+    """What the migration's resume rests on: `_seq_no` is a sort key, pages follow one another."""
+    body = {"size": 500, "sort": [{"_seq_no": "asc"}], "query": {"match_all": {}}}
+    first = source.request("POST", "/mig-a/_search", json=body).json()["hits"]["hits"]
+    seqs = [h["sort"][0] for h in first]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 500
+    nxt = source.request("POST", "/mig-a/_search", json=dict(body, search_after=[seqs[-1]])).json()["hits"]["hits"]
+    assert nxt and nxt[0]["sort"][0] > seqs[-1]
+    # An updated document sorts after the documents written before its update.
+    last = source.request("POST", "/mig-a/_search", json={"size": 1, "sort": [{"_seq_no": "desc"}]}).json()["hits"]["hits"][0]
+    assert last["_id"] == "a14970" and last["_source"]["user"] == "updated"
