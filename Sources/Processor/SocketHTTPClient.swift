@@ -6,7 +6,7 @@ import Glibc
 /// A minimal blocking HTTP/1.1 client over keep-alive TCP connections, for `_bulk` bodies of
 /// megabytes: FoundationNetworking's URLSession (libcurl) spent more system time copying than the
 /// server spent indexing. Calls run on their own threads, never on the cooperative pool.
-final class SocketHTTPClient: @unchecked Sendable {
+public final class SocketHTTPClient: @unchecked Sendable {
     // Invariant: `idle` is only touched under `lock`; a connection is used by one call at a time.
     let host: String
     let port: UInt16
@@ -15,7 +15,7 @@ final class SocketHTTPClient: @unchecked Sendable {
     /// `Authorization` header value for a server with security on.
     let authorization: String?
 
-    init(host: String, port: UInt16, authorization: String? = nil) {
+    public init(host: String, port: UInt16, authorization: String? = nil) {
         self.host = host
         self.port = port
         self.authorization = authorization
@@ -23,7 +23,7 @@ final class SocketHTTPClient: @unchecked Sendable {
 
     deinit { for fd in idle { close(fd) } }
 
-    func request(_ method: String, _ path: String, body: [UInt8], contentType: String) async throws(ProcessorError) -> (Int, [UInt8]) {
+    public func request(_ method: String, _ path: String, body: [UInt8], contentType: String) async throws(ProcessorError) -> (Int, [UInt8]) {
         let result: Result<(Int, [UInt8]), ProcessorError> = await withCheckedContinuation { cont in
             Thread.detachNewThread {
                 cont.resume(returning: self.blockingRequest(method, path, body: body, contentType: contentType))

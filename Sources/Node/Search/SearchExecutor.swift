@@ -36,6 +36,9 @@ public enum SearchExecutor {
     /// Per-index resolved sort: how to read each key from a segment.
     enum KeySource: Sendable {
         case score, doc, shardDoc
+        /// `_seq_no`: unique per index here (one shard), so `search_after` on it resumes exactly
+        /// even across points in time (`searchlight migrate` pages this way).
+        case seqNo
         case numeric(field: String, isDouble: Bool, format: DateFormat?, isUnsigned: Bool = false)
         case keyword(field: String)
         case unmapped
@@ -47,6 +50,7 @@ public enum SearchExecutor {
             case .score: return .score
             case .doc: return .doc
             case .shardDoc: return .shardDoc
+            case .field("_seq_no"): return .seqNo
             case .field(let f):
                 guard let m = snap.mapping.field(f) else {
                     if s.unmappedType != nil { return .unmapped }
@@ -99,7 +103,7 @@ public enum SearchExecutor {
             return .missing
         case .keyword: return QueryValues.text(v).map { .string($0) } ?? .missing
         case .score: return v.doubleValue.map { .double($0) } ?? .missing
-        case .doc, .shardDoc: return v.int64Value.map { .int($0) } ?? .missing
+        case .doc, .shardDoc, .seqNo: return v.int64Value.map { .int($0) } ?? .missing
         case .unmapped: return .missing
         }
     }
@@ -147,6 +151,7 @@ public enum SearchExecutor {
             case .score: return .double(Double(score))
             case .doc: return .int(Int64(docBase) + Int64(doc))
             case .shardDoc: return .int(Int64(index) << 40 | (Int64(docBase) + Int64(doc)))
+            case .seqNo: return .int(seg.seqNo(of: doc))
             case .unmapped: return missingValue(sort[i], sources[i])
             case .numeric(_, let isDouble, _, let isUnsigned):
                 guard let col = numerics[i], col.hasValue(doc) else { return missingValue(sort[i], sources[i]) }
