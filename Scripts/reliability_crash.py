@@ -306,6 +306,8 @@ def verify(port: int, model: Model, rng: random.Random) -> dict:
             problem("lost", f"{_id}: acknowledged {want} missing")
         elif want is not None and have != want:
             problem("lost", f"{_id}: acknowledged {want}, stored {have}")
+        if have != want:
+            model.acked[_id] = have  # count each loss once; later cycles compare against what is there
     model.in_flight.clear()
 
     # Searches against the full scan.
