@@ -30,13 +30,14 @@ public enum IndexRepair {
     public struct IndexReport: Sendable {
         public var name: String
         public var uuid: String
-        /// Health before the repair (`red` when a segment could not be opened).
+        /// Health before the repair: `red` when a segment could not be opened, else `green`.
         public var healthBefore: String
         public var dropped: [DroppedSegment]
         /// Translog operations replayed on top of the intact segments.
         public var translogOperations: Int
         /// Live documents after the repair (searchable).
         public var docCountAfter: Int
+        /// `green`, or `yellow` when the index asks for replicas; `red` if it still cannot open.
         public var healthAfter: String
         /// Set when the index is still red afterwards.
         public var remainingProblem: String?
@@ -106,7 +107,7 @@ public enum IndexRepair {
             guard let svc = node.index(named: reports[i].name) else { continue }
             await svc.waitForMerges()
             reports[i].docCountAfter = svc.docCount
-            reports[i].healthAfter = svc.unavailableReason == nil ? "green" : "red"
+            reports[i].healthAfter = svc.health
             reports[i].remainingProblem = svc.unavailableReason?.reason
             if reports[i].healthBefore == "green", svc.unavailableReason != nil { reports[i].healthBefore = "red" }
         }
