@@ -33,3 +33,6 @@ fi
 echo "==> client tests (opensearch-py against the real server)"
 SEARCHLIGHT_BIN="$(swift build --show-bin-path)/searchlight" \
     .venv/bin/python -m pytest -q Tests/client
+
+echo "==> reliability (short): crash cycles, corrupt segment -> red -> repair"
+SEARCHLIGHT_BIN="$(swift build --show-bin-path)/searchlight" bash Scripts/reliability.sh --short

@@ -55,6 +55,10 @@ public final class IndexService: Sendable {
         /// merge makes obsolete are kept (in `deferredRemovals`) instead of deleted.
         var snapshotPins = 0
         var deferredRemovals: [String] = []
+        /// Why the index could not be opened at start-up (a segment failed its checksum, a file is
+        /// missing): the index is listed but red, and every read or write answers this instead of
+        /// serving a partial view. `searchlight repair` clears it offline.
+        var unavailable: OpenSearchError? = nil
     }
 
     public static let primaryTerm: Int64 = 1
@@ -230,8 +234,48 @@ public final class IndexService: Sendable {
         return results
     }
 
-    /// The `cluster_block_exception` a search or get meets with `index.blocks.read`.
+    /// Why the index is red (nil when it opened cleanly); see `IndexState.unavailable`.
+    public var unavailableReason: OpenSearchError? { state.withLock { $0.unavailable } }
+
+    /// `green`, `yellow` (replicas configured, never assigned on one node) or `red` (could not be
+    /// opened: reads and writes fail until `searchlight repair`).
+    public var health: String {
+        if unavailableReason != nil { return "red" }
+        return settings.numberOfReplicas > 0 ? "yellow" : "green"
+    }
+
+    /// Marks the index red with the start-up failure `cause`.
+    func markUnavailable(_ cause: OpenSearchError) {
+        state.withLock { s in
+            s.unavailable = cause
+            s.segments = []
+            s.published = []
+            s.buffer = [:]
+            s.pendingDeletes = [:]
+        }
+    }
+
+    /// What a read of a red index answers: OpenSearch's error for a shard with no active copy,
+    /// caused by the corruption found at start-up.
+    func unavailableForRead(_ cause: OpenSearchError) -> OpenSearchError {
+        OpenSearchError("no_shard_available_action_exception",
+                        "[\(name)][0] primary shard is not active (index is red): \(cause.reason); run `searchlight repair --index \(name)` with the server stopped",
+                        status: 503, metadata: JSONObject([("index", .string(name)), ("index_uuid", .string(uuid)), ("shard", "0")]),
+                        causedBy: cause)
+    }
+
+    /// What a write to a red index answers.
+    func unavailableForWrite(_ cause: OpenSearchError) -> OpenSearchError {
+        OpenSearchError("unavailable_shards_exception",
+                        "[\(name)][0] primary shard is not active (index is red): \(cause.reason); run `searchlight repair --index \(name)` with the server stopped",
+                        status: 503, metadata: JSONObject([("index", .string(name)), ("index_uuid", .string(uuid)), ("shard", "0")]),
+                        causedBy: cause)
+    }
+
+    /// The error a search or get meets: the index is red, or `index.blocks.read` is set
+    /// (`cluster_block_exception`).
     public var readBlock: OpenSearchError? {
+        if let cause = unavailableReason { return unavailableForRead(cause) }
         guard settings.bool("index.blocks.read") else { return nil }
         return OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [FORBIDDEN/7/index read (api)];", status: 403)
     }
@@ -252,6 +296,7 @@ public final class IndexService: Sendable {
     /// The `cluster_block_exception` a write meets when `index.blocks.*` forbids writing; the
     /// status is the highest of the blocks', as OpenSearch reports it.
     public var writeBlock: OpenSearchError? {
+        if let cause = unavailableReason { return unavailableForWrite(cause) }
         let s = settings
         var blocks: [String] = []
         var status = 403
@@ -305,8 +350,9 @@ public final class IndexService: Sendable {
     }
 
     func applyBatch(_ ops: [WriteOperation]) -> [Result<WriteResult, OpenSearchError>] {
-        var (mapping, settings, seq, closed) = state.withLock { ($0.mapping, $0.settings, $0.maxSeqNo, $0.closed) }
+        var (mapping, settings, seq, closed, unavailable) = state.withLock { ($0.mapping, $0.settings, $0.maxSeqNo, $0.closed, $0.unavailable) }
         if closed { return ops.map { _ in .failure(.indexNotFound(name)) } }
+        if let unavailable { return ops.map { _ in .failure(unavailableForWrite(unavailable)) } }
         if settings.bool("index.blocks.write") || settings.bool("index.blocks.read_only") || settings.bool("index.blocks.read_only_allow_delete") {
             let which = settings.bool("index.blocks.read_only") ? "FORBIDDEN/5/index read-only (api)" : "FORBIDDEN/8/index write (api)"
             let e = OpenSearchError("cluster_block_exception", "index [\(name)] blocked by: [\(which)];", status: 403)
@@ -481,7 +527,10 @@ public final class IndexService: Sendable {
             rowID = try catalog.append(entries, mappingUpdate: mappingChanged ? (uuid, JSONWriter.string(mapping.json)) : nil)
         } catch {
             // Nothing was published: every item of the batch fails, none is half-applied.
-            let e = OpenSearchError("translog_exception", "failed to write to the translog: \(error)", status: 500)
+            // A full or read-only disk leads the reason, so the operator sees what to fix; the node
+            // keeps serving reads, and writes succeed again once the disk has room.
+            let reason = error.condition.map { "failed to write to the translog: \($0) (\(error))" } ?? "failed to write to the translog: \(error)"
+            let e = OpenSearchError("translog_exception", reason, status: 500)
             return results.map { r in if case .success = r { return .failure(e) }; return r }
         }
         let finalMapping = mapping

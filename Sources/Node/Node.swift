@@ -100,14 +100,17 @@ public final class Node: Sendable {
                 do throws(OpenSearchError) { try svc.recover(); return .success(()) } catch { return .failure(error) }
             }
             if case .failure(let error) = outcome {
-                logger.critical("index [\(r.name)] could not be recovered and is not served: \(error)")
-                continue
+                // Listed but red: reads and writes answer the cause, the name stays taken (the
+                // catalog still holds it), and `searchlight repair` recovers what is intact.
+                logger.critical("index [\(r.name)] could not be recovered and is RED (not served): \(error.reason); stop the server and run `searchlight repair --index \(r.name)`")
+                svc.markUnavailable(error)
             }
             opened.append(svc)
         }
         registry.withLock { reg in for s in opened { reg[s.name] = s } }
         let ms = (DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000
-        logger.info("recovered \(opened.count) indices in \(ms) ms")
+        let red = opened.filter { $0.unavailableReason != nil }.count
+        logger.info("recovered \(opened.count - red) indices in \(ms) ms\(red > 0 ? ", \(red) red" : "")")
     }
 
     /// Keeps the node's indexing buffers within budget by flushing the largest ones (they stay

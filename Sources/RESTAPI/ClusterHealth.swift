@@ -9,14 +9,16 @@ struct ClusterHealth {
     let node: Node
     let indices: [IndexService]
 
-    func indexStatus(_ i: IndexService) -> String { i.settings.numberOfReplicas > 0 ? "yellow" : "green" }
+    func indexStatus(_ i: IndexService) -> String { i.health }
 
     func response(_ req: RESTRequest) -> RESTResponse {
-        let primaries = indices.reduce(0) { $0 + $1.numberOfShards }
-        let unassigned = indices.reduce(0) { $0 + $1.numberOfShards * $1.settings.numberOfReplicas }
-        let status = indices.contains { indexStatus($0) == "yellow" } ? "yellow" : "green"
+        // A red index's primaries are unassigned too.
+        let primaries = indices.reduce(0) { $0 + ($1.health == "red" ? 0 : $1.numberOfShards) }
+        let unassigned = indices.reduce(0) { $0 + $1.numberOfShards * ($1.settings.numberOfReplicas + ($1.health == "red" ? 1 : 0)) }
+        let statuses = Set(indices.map(indexStatus))
+        let status = statuses.contains("red") ? "red" : statuses.contains("yellow") ? "yellow" : "green"
         var timedOut = false
-        if let want = req.params["wait_for_status"], want == "green" && status != "green" { timedOut = true }
+        if let want = req.params["wait_for_status"], want == "green" && status != "green" || want == "yellow" && status == "red" { timedOut = true }
         if let n = req.params["wait_for_nodes"] {
             let v = n.trimmingCharacters(in: ["<", ">", "="])
             let count = Int(v) ?? 1
@@ -41,17 +43,20 @@ struct ClusterHealth {
         if level == "indices" || level == "shards" {
             var idx = JSONObject()
             for i in indices {
+                let red = indexStatus(i) == "red"
+                let active = red ? 0 : i.numberOfShards
                 var io = JSONObject([("status", .string(indexStatus(i))), ("number_of_shards", .number(i.numberOfShards)),
                                      ("number_of_replicas", .number(i.settings.numberOfReplicas)),
-                                     ("active_primary_shards", .number(i.numberOfShards)), ("active_shards", .number(i.numberOfShards)),
+                                     ("active_primary_shards", .number(active)), ("active_shards", .number(active)),
                                      ("relocating_shards", 0), ("initializing_shards", 0),
-                                     ("unassigned_shards", .number(i.numberOfShards * i.settings.numberOfReplicas))])
+                                     ("unassigned_shards", .number(i.numberOfShards * (i.settings.numberOfReplicas + (red ? 1 : 0))))])
+                if let cause = i.unavailableReason { io["unassigned_reason"] = .string(cause.reason) }
                 if level == "shards" {
                     var shards = JSONObject()
                     for s in 0..<i.numberOfShards {
-                        shards[String(s)] = .object(JSONObject([("status", .string(indexStatus(i))), ("primary_active", true), ("active_shards", 1),
+                        shards[String(s)] = .object(JSONObject([("status", .string(indexStatus(i))), ("primary_active", .bool(!red)), ("active_shards", .number(red ? 0 : 1)),
                                                                 ("relocating_shards", 0), ("initializing_shards", 0),
-                                                                ("unassigned_shards", .number(i.settings.numberOfReplicas))]))
+                                                                ("unassigned_shards", .number(i.settings.numberOfReplicas + (red ? 1 : 0)))]))
                     }
                     io["shards"] = .object(shards)
                 }

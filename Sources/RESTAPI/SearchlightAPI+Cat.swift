@@ -20,7 +20,7 @@ extension SearchlightAPI {
                 throw OpenSearchError.illegalArgument("No health color for [\(h)]")
             }
             for i in list {
-                let health = i.settings.numberOfReplicas > 0 ? "yellow" : "green"
+                let health = i.health
                 if let healthFilter, healthFilter != health { continue }
                 let size = i.storeSizeBytes
                 var created = CatTable.Cell(count: Int(i.createdMillis))

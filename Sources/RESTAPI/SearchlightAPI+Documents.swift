@@ -216,9 +216,10 @@ extension SearchlightAPI {
             var out: [JSONValue] = []
             for (index, id, routing, filter) in requests {
                 let indexName = index!
-                guard let svc = (try? concrete(node, indexName)) ?? nil else {
-                    out.append(.object(JSONObject([("_index", .string(indexName)), ("_id", .string(id)),
-                                                   ("error", OpenSearchError.indexNotFound(indexName).fullBody)])))
+                let svc: IndexService
+                do throws(OpenSearchError) { svc = try concrete(node, indexName) } catch {
+                    // Missing, read-blocked or red: the item carries that error, never a false "found": false.
+                    out.append(.object(JSONObject([("_index", .string(indexName)), ("_id", .string(id)), ("error", error.fullBody)])))
                     continue
                 }
                 if let d = svc.get(id, routing: routing, realtime: realtime) {

@@ -119,7 +119,8 @@ extension SearchlightAPI {
         r.add([.GET], "/_cat/health") { req throws(OpenSearchError) in
             let indices = node.allIndices
             let shards = indices.reduce(0) { $0 + $1.numberOfShards }
-            let status = indices.contains { ($0.settings["index.number_of_replicas"].flatMap { Int($0) } ?? 1) > 0 } ? "yellow" : "green"
+            let status = indices.contains { $0.health == "red" } ? "red"
+                : indices.contains { ($0.settings["index.number_of_replicas"].flatMap { Int($0) } ?? 1) > 0 } ? "yellow" : "green"
             var t = CatTable([
                 .init(name: "epoch", aliases: ["t", "time"], numeric: true), .init(name: "timestamp", aliases: ["ts", "hms", "hhmmss"]),
                 .init(name: "cluster", aliases: ["cl"]), .init(name: "status", aliases: ["st"]),

@@ -40,6 +40,7 @@ extension SearchlightAPI {
             if let spec = script { script = try node.resolveStoredScript(spec) }
             if let script { _ = try script.compiled() }
             let indices = try node.resolve(req[path: "index"]!, options: try options(req))
+            for svc in indices { if let block = svc.readBlock { throw block } }
             var total = 0, updated = 0, deleted = 0, noops = 0, versionConflicts = 0
             var failures: [JSONValue] = []
             var status = 200

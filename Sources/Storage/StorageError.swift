@@ -14,5 +14,30 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
-    public var description: String { "\(code.rawValue) error (\(underlying)): \(message)" }
+    public var description: String {
+        let base = "\(code.rawValue) error (\(underlying)): \(message)"
+        return condition.map { "\(base) [\($0)]" } ?? base
+    }
+
+    /// The operating-system condition behind the failure when it is one an operator must act on
+    /// (a full or read-only disk), worded like `strerror`; nil otherwise. SQLite reports ENOSPC as
+    /// SQLITE_FULL (13) and a read-only file as SQLITE_READONLY (8).
+    public var condition: String? {
+        switch code {
+        case .sql, .open:
+            switch underlying & 0xff {
+            case 13: return "No space left on device"
+            case 8: return "Read-only file system"
+            default: return nil
+            }
+        case .io:
+            switch underlying {
+            case 28: return "No space left on device"
+            case 30: return "Read-only file system"
+            case 122: return "Disk quota exceeded"
+            default: return nil
+            }
+        default: return nil
+        }
+    }
 }

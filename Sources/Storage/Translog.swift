@@ -89,4 +89,24 @@ extension Catalog {
             return Int(s.int(0))
         }
     }
+
+    /// Number of translog rows of one index: the operations a restart (or `searchlight repair`) replays.
+    public func translogCount(uuid: String) throws(StorageError) -> Int {
+        try db.read { c throws(StorageError) in
+            let s = try c.prepare("SELECT count(*) FROM translog WHERE index_uuid = ?")
+            try s.bind([.text(uuid)])
+            _ = try s.step()
+            return Int(s.int(0))
+        }
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: "ok", or the problems it found.
+    public func integrityCheck() throws(StorageError) -> String {
+        try db.read { c throws(StorageError) in
+            let s = try c.prepare("PRAGMA integrity_check")
+            var lines: [String] = []
+            while try s.step() { lines.append(s.text(0)) }
+            return lines.joined(separator: "; ")
+        }
+    }
 }

@@ -20,7 +20,7 @@ import Security
 struct Searchlight: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "An OpenSearch-compatible search and analytics engine for usage analytics.",
-        subcommands: [Serve.self, Bootstrap.self, Ingest.self, Gen.self, Export.self, Migrate.self, User.self],
+        subcommands: [Serve.self, Bootstrap.self, Ingest.self, Gen.self, Export.self, Migrate.self, User.self, Repair.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Storage
 import Synchronization
 
@@ -186,4 +187,20 @@ public final class Segment: @unchecked Sendable {
 
     /// Bytes on disk per section, for size reports.
     var sectionSizes: [(name: String, bytes: Int)] { sections.map { ($0.name, $0.length) } }
+}
+
+extension Segment {
+    /// The document count recorded in a segment file's 24-byte header, read without mapping or
+    /// verifying the rest: what `searchlight repair` reports as lost when the file fails its
+    /// checksum. nil when the header itself is missing or not a segment header.
+    public static func headerDocCount(path: String) -> Int? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let data = try? handle.read(upToCount: SegmentLayout.headerSize), data.count == SegmentLayout.headerSize else { return nil }
+        let bytes = [UInt8](data)
+        guard Array(bytes[0..<8]) == SegmentLayout.magic else { return nil }
+        var count: UInt64 = 0
+        for i in (16..<24).reversed() { count = count << 8 | UInt64(bytes[i]) }
+        return count < UInt64(Int32.max) ? Int(count) : nil
+    }
 }

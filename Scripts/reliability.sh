@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Reliability checks (issue #9) against the real server binary, ending in one summary table.
+#
+#   bash Scripts/reliability.sh            # long run (100 crash cycles, ...)
+#   bash Scripts/reliability.sh --short    # CI: a short version of every section (< 2 min)
+#
+# The binary is $SEARCHLIGHT_BIN, else the debug build (built here if missing). Each section is
+# one function that runs its checks and adds rows with `row NAME VALUE TARGET OK`; a new section
+# (fuzzing, load) is one more function plus one line in SECTIONS. Exit status 1 when a row fails.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+MODE=long
+for arg in "$@"; do
+    case "$arg" in
+        --short) MODE=short ;;
+        --long) MODE=long ;;
+        -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        *) echo "unknown argument: $arg" >&2; exit 64 ;;
+    esac
+done
+
+PYTHON="${PYTHON:-python3}"
+OUT="${RELIABILITY_OUT:-$(mktemp -d -t searchlight-reliability-XXXXXX)}"
+mkdir -p "$OUT"
+if [ -z "${SEARCHLIGHT_BIN:-}" ]; then
+    swift build --product searchlight >&2 || exit 1
+    SEARCHLIGHT_BIN="$(swift build --show-bin-path)/searchlight"
+fi
+export SEARCHLIGHT_BIN
+
+ROWS=()
+FAILED=0
+# row NAME VALUE TARGET OK(yes|no)
+row() {
+    ROWS+=("$1|$2|$3|$4")
+    if [ "$4" != yes ]; then FAILED=1; fi
+}
+
+# json FILE KEY: one value from a summary file the Python harness wrote.
+json() { "$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))' "$1" "$2"; }
+
+# -- crash safety: SIGKILL during bulk writes, upserts, refresh, flush and merge ----------------
+section_crash() {
+    local cycles=100
+    if [ "$MODE" = short ]; then cycles=5; fi
+    local summary="$OUT/crash.json"
+    echo "==> crash cycles ($cycles)"
+    "$PYTHON" Scripts/reliability_crash.py --cycles "$cycles" --json "$summary" --workdir "$OUT/crash" \
+        > "$OUT/crash.log" 2>&1
+    tail -n 3 "$OUT/crash.log"
+    if [ ! -s "$summary" ]; then
+        row "crash cycles survived" "harness failed (see $OUT/crash.log)" "$cycles/$cycles" no
+        return
+    fi
+    local survived lost half queries
+    survived="$(json "$summary" cycles_survived)"
+    lost="$(json "$summary" lost)"
+    half="$(json "$summary" half_applied)"
+    queries="$(( $(json "$summary" query_mismatches) + $(json "$summary" duplicates) + $(json "$summary" unexpected) ))"
+    row "crash cycles survived" "$survived/$cycles" "$cycles/$cycles" "$([ "$survived" = "$cycles" ] && echo yes || echo no)"
+    row "acknowledged writes checked" "$(json "$summary" acked_writes)" "-" yes
+    row "acknowledged docs lost" "$lost" "0" "$([ "$lost" = 0 ] && echo yes || echo no)"
+    row "half-applied writes" "$half" "0" "$([ "$half" = 0 ] && echo yes || echo no)"
+    row "search vs full-scan mismatches" "$queries" "0" "$([ "$queries" = 0 ] && echo yes || echo no)"
+}
+
+# -- corrupt segment: detected at start-up, index red, `searchlight repair` recovers ---------------
+section_corruption() {
+    echo "==> corrupt segment -> red -> repair"
+    local summary="$OUT/corruption.json"
+    "$PYTHON" Scripts/reliability_crash.py --corruption --json "$summary" --workdir "$OUT/corruption" \
+        > "$OUT/corruption.log" 2>&1
+    tail -n 2 "$OUT/corruption.log"
+    if [ ! -s "$summary" ]; then
+        row "corrupt segment detected and repaired" "harness failed (see $OUT/corruption.log)" "yes" no
+        return
+    fi
+    local ok
+    ok="$(json "$summary" ok)"
+    row "corrupt segment -> red -> repaired" "$([ "$ok" = True ] && echo yes || echo no) ($(json "$summary" lost) docs lost, as reported)" "yes" \
+        "$([ "$ok" = True ] && echo yes || echo no)"
+}
+
+# Sections in order; fuzzing and load (issue9-fuzz) add theirs here.
+SECTIONS=(section_crash section_corruption)
+
+started=$SECONDS
+for s in "${SECTIONS[@]}"; do "$s"; done
+
+echo
+printf '%-40s %-34s %-10s %s\n' "check" "value" "target" "ok"
+printf '%-40s %-34s %-10s %s\n' "-----" "-----" "------" "--"
+for r in "${ROWS[@]}"; do
+    IFS='|' read -r name value target ok <<< "$r"
+    printf '%-40s %-34s %-10s %s\n' "$name" "$value" "$target" "$ok"
+done
+echo "($MODE mode, $((SECONDS - started)) s, outputs in $OUT)"
+exit "$FAILED"
