@@ -182,6 +182,39 @@ def test_one_gigabyte_body_is_refused_early(server, client, idx, chunked):
     still_serving(server, client, idx)
 
 
+def test_many_large_bodies_at_once_trip_the_in_flight_breaker(tmp_path):
+    """http.max_content_length bounds one body; the in-flight budget bounds all of them together."""
+    from support import SearchlightServer
+    srv = SearchlightServer(tmp_path / "data", tmp_path / "logs",
+                            extra_args=["--max-content-length", str(20 << 20), "--max-in-flight-bytes", str(30 << 20)])
+    srv.start()
+    try:
+        chunk = b"x" * (1 << 20)
+        open_socks = []
+        for _ in range(2):  # two uploads holding 14 MiB each, not finished
+            s = socket.create_connection(("127.0.0.1", srv.port))
+            s.sendall(b"POST /_bulk HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n")
+            for _ in range(14):
+                s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            open_socks.append(s)
+        time.sleep(1.0)
+        sent, resp = stream_body(srv.port, "/_bulk", 15 << 20, chunked=True)
+        assert resp.startswith(b"HTTP/1.1 429"), resp[:300]
+        body = json.loads(resp[resp.find(b"\r\n\r\n") + 4:])
+        assert_error_shape(body, 429, "circuit_breaking_exception")
+        assert "[in_flight_requests] Data too large" in body["error"]["reason"]
+        for s in open_socks:
+            s.close()
+        time.sleep(1.0)
+        # The budget is given back when those requests end: a body of the same size now passes.
+        r = srv.request("POST", "/_bulk", data=b'{"index":{"_index":"fits"}}\n{"a":1' + b" " * (15 << 20) + b'}\n', headers=NDJSON)
+        assert r.status_code == 200, r.text[:300]
+        assert r.json()["errors"] is False
+        assert srv.responsive()
+    finally:
+        srv.kill()
+
+
 # -- invalid UTF-8, numbers, duplicates, NaN, dates --------------------------------------------------
 
 @pytest.mark.parametrize("raw", [b'{"k": "\xff\xfe"}', b'{"\xc3\x28": 1}', b'{"k": "\xc0\x80"}', b'{"k": "\xed\xa0\x80"}',
@@ -271,6 +304,67 @@ def test_dates_out_of_range(server, client, idx, value):
     assert r.status_code == 400, r.text
     assert_error_shape(r.json(), 400, "mapper_parsing_exception")
     assert "failed to parse field [d] of type [date]" in r.json()["error"]["reason"]
+    still_serving(server, client, idx)
+
+
+# -- inputs the fuzzer found crashing or hanging the node ---------------------------------------------
+
+AGG_FIELDS = {"n": {"type": "long"}, "d": {"type": "date"}, "k": {"type": "keyword"}}
+FOUND = [
+    # (path, body, status, error type)
+    ("_search", {"sort": [""]}, 400, "query_shard_exception"),
+    ("_search", {"sort": ":"}, 400, "query_shard_exception"),
+    ("_search", {"size": 0, "aggs": {"c": {"composite": {"sources": [{"u": {"terms": {"field": "k"}}}, {"d": {"date_histogram": {"field": "d", "fixed_interval": "1h"}}}],
+                                                         "after": {"u": "a", "d": 1e30}}}}}, 200, None),
+    ("_search", {"size": 0, "aggs": {"c": {"composite": {"sources": [{"h": {"histogram": {"field": "n", "interval": 5}}}], "after": {"h": -1e300}}}}}, 200, None),
+    ("_search", {"size": 0, "aggs": {"h": {"histogram": {"field": "n", "interval": 1, "min_doc_count": 0,
+                                                         "extended_bounds": {"min": -1e300, "max": 1e300}}}}}, 400, "too_many_buckets_exception"),
+    ("_search", {"size": 0, "aggs": {"h": {"date_histogram": {"field": "d", "fixed_interval": "1ms", "min_doc_count": 0,
+                                                              "extended_bounds": {"min": -9e18, "max": 9e18}, "hard_bounds": {"min": 0, "max": 10}}}}}, 200, None),
+    ("_search", {"size": 0, "aggs": {"t": {"terms": {"field": "k"}, "aggs": {"s": {"top_hits": {"from": 2 ** 62, "size": 2 ** 62}}}}}}, 400, "illegal_argument_exception"),
+    ("_search", {"from": 2 ** 62, "size": 2 ** 62}, 400, "parsing_exception"),
+    ("_export/csv", {"sort": ["_all"]}, 400, "query_shard_exception"),
+]
+
+
+@pytest.mark.parametrize("path,body,status,etype", FOUND, ids=[f"{i}" for i in range(len(FOUND))])
+def test_fuzzer_findings(server, client, idx, path, body, status, etype):
+    client.index(index=idx, id="agg", body={"n": 3, "d": "2026-11-20T10:00:00Z", "k": "a"}, refresh=True)
+    try:
+        r = server.request("POST", f"/{idx}/{path}", data=json.dumps(body), headers=JSON, timeout=60)
+        assert r.status_code == status, r.text[:400]
+        if etype:
+            assert_error_shape(r.json(), status, etype)
+    finally:
+        client.delete(index=idx, id="agg", refresh=True)
+    still_serving(server, client, idx)
+
+
+def test_long_just_below_the_range_is_refused(server, client, idx):
+    for raw in ["-9223372036854775809", "-9223372036854775808.5", "-9.3e18"]:
+        r = server.request("PUT", f"/{idx}/_doc/min", data='{"n": %s}' % raw, headers=JSON)
+        assert r.status_code == 400, (raw, r.text)
+        assert_error_shape(r.json(), 400, "mapper_parsing_exception")
+    r = server.request("PUT", f"/{idx}/_doc/min", data='{"n": -9223372036854775808}', headers=JSON)
+    assert r.status_code == 201, r.text
+    client.delete(index=idx, id="min", refresh=True)
+    still_serving(server, client, idx)
+
+
+@pytest.mark.parametrize("source", [
+    "String s = 'x'; for (int i = 0; i < 40; i++) { s = s + s } s.length()",
+    "String s = 'x'; for (int i = 0; i < 40; i++) { s += s } s.length()",
+    "def l = []; l.add(l); l.add(l); l.toString().length()",
+    "def m = [:]; m.a = m; m.b = m; '' + m",
+])
+def test_painless_cannot_build_unbounded_strings(server, client, idx, source):
+    r = server.request("POST", "/_scripts/painless/_execute", data=json.dumps({"script": {"source": source}}), headers=JSON, timeout=60)
+    assert r.status_code in (200, 400), r.text[:300]
+    if r.status_code == 400:
+        assert_error_shape(r.json(), 400, "script_exception")
+    else:
+        assert int(r.json()["result"]) <= 4 * 1024 * 1024 + 10
+    assert rss_bytes(server.pid) < 2 << 30
     still_serving(server, client, idx)
 
 
