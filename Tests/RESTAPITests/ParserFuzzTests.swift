@@ -13,12 +13,13 @@ import Testing
 /// valid inputs — bit flips, interesting bytes, truncation, range deletion and duplication,
 /// splicing, deep nesting, invalid UTF-8, huge numbers, structure-aware value swaps — fed to the
 /// parser directly. Each input must end in a value or the parser's typed error (a crash fails the
-/// whole test run), within a per-input time bound. Iterations are bounded so the suite stays
+/// whole test run), within a per-input time bound (5 s: Painless may run its 1,000,000 loop
+/// iterations in a debug build on a busy machine). Iterations are bounded so the suite stays
 /// within a few seconds; `SEARCHLIGHT_FUZZ_ITERATIONS` raises them for a longer local run.
 @Suite struct ParserFuzzTests {
     static let iterations = ProcessInfo.processInfo.environment["SEARCHLIGHT_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? 1500
     /// A debug build on a busy 2-core machine: generous, but far below what a hang would take.
-    static let maxSecondsPerInput = 2.0
+    static let maxSecondsPerInput = 5.0
 
     // MARK: seeds
 
@@ -187,11 +188,13 @@ struct Mutator {
     mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
     mutating func pick<T>(_ a: [T]) -> T { a[below(a.count)] }
 
-    static let tokens: [[UInt8]] = ["NaN", "-Infinity", "1e400", "-1e400", "99999999999999999999999999", "-9223372036854775809",
-                                    "18446744073709551616", "-0", "01", "1.", ".5", "+1", "0x10", "\"\\ud800\"", "\"\\udc00\\ud800\"",
-                                    "\"\\u00\"", "\"\\x41\"", "\"", "{", "}", "[", "]", ",", ":", "//", "'a'", "tru", "null",
-                                    "\"a\":1,\"a\":2", "\n", "\r\n", "\u{feff}"].map { Array($0.utf8) }
-        + [[0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0x00], [0xC3], [0xE2, 0x82]]
+    static let textTokens: [String] = ["NaN", "-Infinity", "1e400", "-1e400", "99999999999999999999999999", "-9223372036854775809",
+                                       "18446744073709551616", "-0", "01", "1.", ".5", "+1", "0x10", "\"\\ud800\"", "\"\\udc00\\ud800\"",
+                                       "\"\\u00\"", "\"\\x41\"", "\"", "{", "}", "[", "]", ",", ":", "//", "'a'", "tru", "null",
+                                       "\"a\":1,\"a\":2", "\n", "\r\n", "\u{feff}"]
+    /// Invalid UTF-8: a stray continuation, an overlong NUL, an encoded surrogate, past U+10FFFF, truncated sequences.
+    static let rawTokens: [[UInt8]] = [[0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0x00], [0xC3], [0xE2, 0x82]]
+    static let tokens: [[UInt8]] = textTokens.map { Array($0.utf8) } + rawTokens
 
     mutating func bytes(_ seed: [UInt8], others: [[UInt8]]) -> [UInt8] {
         var b = seed
@@ -212,11 +215,13 @@ struct Mutator {
                 b = Array(b[..<p]) + Array(o[below(o.count + 1)...])
             case 7:
                 let d = pick([50, 999, 1001, 5000])
-                let (open, close): ([UInt8], [UInt8]) = below(2) == 0 ? (Array("[".utf8), Array("]".utf8)) : (Array("{\"a\":".utf8), Array("}".utf8))
+                let array = below(2) == 0
+                let opener: [UInt8] = array ? Array("[".utf8) : Array("{\"a\":".utf8)
+                let closer: [UInt8] = array ? Array("]".utf8) : Array("}".utf8)
                 var nest: [UInt8] = []
-                for _ in 0..<d { nest += open }
+                for _ in 0..<d { nest += opener }
                 nest.append(0x31)
-                for _ in 0..<(below(10) < 7 ? d : below(d)) { nest += close }
+                for _ in 0..<(below(10) < 7 ? d : below(d)) { nest += closer }
                 b.insert(contentsOf: nest, at: p)
             default:
                 var r: [UInt8] = []

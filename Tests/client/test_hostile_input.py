@@ -340,6 +340,20 @@ def test_fuzzer_findings(server, client, idx, path, body, status, etype):
     still_serving(server, client, idx)
 
 
+def test_regexp_over_a_long_term_is_linear(server, client, idx):
+    """The regexp matcher was quadratic in the term length: `a.+` over a 70,000-char keyword hung."""
+    client.index(index=idx, id="long", body={"k": "a" * 70_000}, refresh=True)
+    try:
+        for path in ["_search", "_export/csv"]:
+            t0 = time.monotonic()
+            r = server.request("POST", f"/{idx}/{path}", data=json.dumps({"query": {"regexp": {"k": "a.+"}}}), headers=JSON, timeout=60)
+            assert r.status_code == 200, r.text[:300]
+            assert time.monotonic() - t0 < 10, f"{path} took {time.monotonic() - t0:.1f}s"
+    finally:
+        client.delete(index=idx, id="long", refresh=True)
+    still_serving(server, client, idx)
+
+
 def test_long_just_below_the_range_is_refused(server, client, idx):
     for raw in ["-9223372036854775809", "-9223372036854775808.5", "-9.3e18"]:
         r = server.request("PUT", f"/{idx}/_doc/min", data='{"n": %s}' % raw, headers=JSON)
