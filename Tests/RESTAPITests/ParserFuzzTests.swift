@@ -13,13 +13,13 @@ import Testing
 /// valid inputs — bit flips, interesting bytes, truncation, range deletion and duplication,
 /// splicing, deep nesting, invalid UTF-8, huge numbers, structure-aware value swaps — fed to the
 /// parser directly. Each input must end in a value or the parser's typed error (a crash fails the
-/// whole test run), within a per-input time bound (5 s: Painless may run its 1,000,000 loop
+/// whole test run), within a per-input time bound (10 s: Painless may run its 1,000,000 loop
 /// iterations in a debug build on a busy machine). Iterations are bounded so the suite stays
 /// within a few seconds; `SEARCHLIGHT_FUZZ_ITERATIONS` raises them for a longer local run.
-@Suite struct ParserFuzzTests {
+@Suite(.serialized) struct ParserFuzzTests {
     static let iterations = ProcessInfo.processInfo.environment["SEARCHLIGHT_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? 1500
     /// A debug build on a busy 2-core machine: generous, but far below what a hang would take.
-    static let maxSecondsPerInput = 5.0
+    static let maxSecondsPerInput = 10.0
 
     // MARK: seeds
 

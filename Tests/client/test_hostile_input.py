@@ -324,6 +324,8 @@ FOUND = [
     ("_search", {"size": 0, "aggs": {"t": {"terms": {"field": "k"}, "aggs": {"s": {"top_hits": {"from": 2 ** 62, "size": 2 ** 62}}}}}}, 400, "illegal_argument_exception"),
     ("_search", {"from": 2 ** 62, "size": 2 ** 62}, 400, "parsing_exception"),
     ("_export/csv", {"sort": ["_all"]}, 400, "query_shard_exception"),
+    ("_search", {"query": {"query_string": {"query": "(" * 5000 + "a" + ")" * 5000}}}, 400, "query_shard_exception"),
+    ("_search", {"query": {"simple_query_string": {"query": "(" * 5000 + "a" + ")" * 5000}}}, 200, None),
 ]
 
 
