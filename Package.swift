@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "SQLTests", dependencies: ["SQL", "JSON"], swiftSettings: strict),
         .testTarget(name: "MigrationTests", dependencies: ["Migration", "JSON"], swiftSettings: strict),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: strict),
-        .testTarget(name: "RESTAPITests", dependencies: ["RESTAPI", "Node", "Security",
+        .testTarget(name: "RESTAPITests", dependencies: ["RESTAPI", "Node", "Security", "JSON", "Index", "Query", "Aggregations", "Painless", "SQL",
                                                          .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
     ]
 )

@@ -337,8 +337,9 @@ extension AggregationParser {
         t.size = try b.int("size") ?? 3
         if t.from < 0 { throw OpenSearchError.illegalArgument("[from] parameter cannot be negative") }
         if t.size < 0 { throw OpenSearchError.illegalArgument("[size] parameter cannot be negative") }
-        if t.from + t.size > 100 {
-            throw OpenSearchError.illegalArgument("Top hits result window is too large, the top hits aggregator [top_hits]'s from + size must be less than or equal to: [100] but was [\(t.from + t.size)]. This limit can be set by changing the [index.max_inner_result_window] index level setting.")
+        let (window, overflow) = t.from.addingReportingOverflow(t.size)
+        if overflow || window > 100 {
+            throw OpenSearchError.illegalArgument("Top hits result window is too large, the top hits aggregator [top_hits]'s from + size must be less than or equal to: [100] but was [\(overflow ? Int.max : window)]. This limit can be set by changing the [index.max_inner_result_window] index level setting.")
         }
         if let s = b.take("sort") { t.sort = try topHitsSort(s) }
         if let src = b.take("_source") { t.source = try sourceSpec(src) }

@@ -108,7 +108,7 @@ final class CompositeCollector: BucketCollector {
         case .histogram(let interval):
             guard let d = v.doubleValue else { throw OpenSearchError.illegalArgument("Invalid value for [after.\(r.spec.name)]") }
             let idx = (d / interval).rounded(.down)
-            return (Int64(idx), idx * interval == d ? 0 : 1, false)
+            return (Reducer.clamped(idx), idx * interval == d ? 0 : 1, false)
         case .dateHistogram(_, let zone, _):
             let ms = try FieldSource.stored(v, isDate: true, isBoolean: false, isDouble: false, format: f.dateFormat, zone: zone,
                                             now: ctx.ctx.now, field: f.field)

@@ -156,7 +156,9 @@ final class FieldSource {
             if let raw = UnsignedLong.stored(request: v, roundUp: roundUp) { return raw }
         } else if isDate {
             if v.stringValue == nil, let d = v.doubleValue {
-                return format.parse(number: d) ?? Int64(d.rounded(.towardZero))
+                if let millis = format.parse(number: d) { return millis }
+                guard d.isFinite else { throw OpenSearchError("parse_exception", "failed to parse date field [\(d)] with format [\(format.pattern)]", status: 400) }
+                return Int64(exactly: d.rounded(.towardZero)) ?? (d < 0 ? .min : .max)
             }
             if let s = QueryValues.text(v) {
                 do { return try DateMath.resolve(s, now: now, format: format, timeZone: zone, roundUp: roundUp) } catch {

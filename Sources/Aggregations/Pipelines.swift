@@ -269,7 +269,7 @@ enum Pipelines {
         case .bucketSort(let sort, let from, let size, let gap):
             if from >= buckets.count { buckets = []; break }
             if sort.isEmpty {
-                buckets = Array(buckets[from..<Swift.min(buckets.count, from + (size ?? buckets.count))])
+                buckets = Array(buckets[from..<(from + Swift.min(buckets.count - from, size ?? buckets.count))])
                 break
             }
             // Per bucket, its sort values (nil: skipped under the gap policy); buckets with no
@@ -300,7 +300,7 @@ enum Pipelines {
                 }
                 return i < j
             }
-            let limit = Swift.min(from + (size ?? rows.count), rows.count)
+            let limit = from + Swift.min(rows.count - from, size ?? rows.count)  // no from + size: size may be Int.max
             buckets = from < limit ? order[from..<limit].map { rows[$0].bucket } : []
         case .bucketMetric:
             break

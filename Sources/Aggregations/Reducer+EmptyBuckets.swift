@@ -8,20 +8,31 @@ import Query
 extension Reducer {
     // MARK: empty buckets
 
+    /// A double as Int64, saturating at the ends (and NaN as 0) instead of trapping: request
+    /// bounds such as 1e300 reach here.
+    static func clamped(_ d: Double) -> Int64 {
+        if d.isNaN { return 0 }
+        if d >= 9.223372036854775807e18 { return .max }
+        if d <= -9.223372036854775808e18 { return .min }
+        return Int64(d)
+    }
+
     mutating func fillHistogram(_ s: inout BucketsState, _ spec: HistogramSpec, _ node: AggNode) throws(OpenSearchError) {
         s.buckets.sort { BucketKey.less($0.key, $1.key) }
         guard spec.minDocCount == 0 else { return }
-        func index(_ key: Double) -> Int64 { Int64(((key - spec.offset) / spec.interval).rounded(.down)) }
+        func index(_ key: Double) -> Int64 { Reducer.clamped(((key - spec.offset) / spec.interval).rounded(.down)) }
         var lo = s.buckets.first.flatMap { $0.key.number }.map(index)
         var hi = s.buckets.last.flatMap { $0.key.number }.map(index)
         if let m = s.extendedMin ?? spec.extendedBounds?.min { lo = min(lo ?? index(m), index(m)) }
         if let m = s.extendedMax ?? spec.extendedBounds?.max { hi = max(hi ?? index(m), index(m)) }
         guard var first = lo, var last = hi else { return }
-        if let h = s.hardMin ?? spec.hardBounds?.min { first = max(first, Int64((((h - spec.offset) / spec.interval)).rounded(.up))) }
+        if let h = s.hardMin ?? spec.hardBounds?.min { first = max(first, Reducer.clamped((((h - spec.offset) / spec.interval)).rounded(.up))) }
         if let h = s.hardMax ?? spec.hardBounds?.max { last = min(last, index(h)) }
         guard first <= last else { return }
-        if last - first + 1 > Int64(maxBuckets - bucketCount) {
-            throw AggregationErrors.tooManyBuckets(limit: maxBuckets, count: bucketCount + Int(min(last - first + 1, Int64(Int32.max))))
+        // Bounds like ±1e300 make the span overflow Int64: that is too many buckets too.
+        let (span, overflow) = last.subtractingReportingOverflow(first)
+        if overflow || span >= Int64(maxBuckets - bucketCount) {
+            throw AggregationErrors.tooManyBuckets(limit: maxBuckets, count: bucketCount + Int(overflow ? Int64(Int32.max) : min(span + 1, Int64(Int32.max))))
         }
         var byIndex: [Int64: Bucket] = [:]
         for b in s.buckets { if let k = b.key.number { byIndex[index(k)] = b } }
@@ -39,8 +50,8 @@ extension Reducer {
         s.buckets.sort { BucketKey.less($0.key, $1.key) }
         guard spec.minDocCount == 0 else { return }
         let rounding = PreparedRounding(interval: spec.interval, zone: spec.zone, offset: spec.offset)
-        var extMin = s.extendedMin.map { Int64($0) }, extMax = s.extendedMax.map { Int64($0) }
-        var hardMin = s.hardMin.map { Int64($0) }, hardMax = s.hardMax.map { Int64($0) }
+        var extMin = s.extendedMin.map(Reducer.clamped), extMax = s.extendedMax.map(Reducer.clamped)
+        var hardMin = s.hardMin.map(Reducer.clamped), hardMax = s.hardMax.map(Reducer.clamped)
         if s.buckets.isEmpty && extMin == nil && extMax == nil, let eb = spec.extendedBounds {
             // No segment resolved the bounds: parse them with the default format.
             let now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -56,7 +67,11 @@ extension Reducer {
         for b in s.buckets { if case .long(let k) = b.key { lo = min(lo ?? k, k); hi = max(hi ?? k, k) } }
         if let m = extMin { lo = min(lo ?? m, m) }
         if let m = extMax { hi = max(hi ?? m, m) }
-        guard var key = lo, let last = hi else { return }
+        guard var key = lo, var last = hi else { return }
+        // Walk only where hard bounds allow buckets: wide extended bounds with narrow hard
+        // bounds would otherwise step through billions of keys that are all skipped.
+        if let h = hardMin, key < h { key = max(key, rounding.round(h)) }
+        if let h = hardMax { last = min(last, h) }
         var byKey: [Int64: Bucket] = [:]
         for b in s.buckets { if case .long(let k) = b.key { byKey[k] = b } }
         let template = s.buckets.first

@@ -195,6 +195,9 @@ public struct DocumentParser {
         }
     }
 
+    /// -2^63, the one double at the bottom of Int64's range that integer literals below it round to.
+    static let int64MinAsDouble = Double(Int64.min)
+
     func failure(_ path: String, _ f: FieldMapping, _ value: JSONValue, cause: OpenSearchError) -> OpenSearchError {
         OpenSearchError.mapperParsing("failed to parse field [\(path)] of type [\(f.type.rawValue)] in document with id '\(docId ?? "null")'. Preview of field's value: '\(preview(value))'", cause: cause)
     }
@@ -257,7 +260,9 @@ public struct DocumentParser {
                 if !coerce && d != d.rounded(.towardZero) {
                     throw failure(path, f, value, cause: .illegalArgument("Value [\(d)] has a decimal part"))
                 }
-                guard let i = Int64(exactly: d.rounded(.towardZero)) else {
+                // -2^63 as a double is also what -9223372036854775809 and its neighbours round to:
+                // like +2^63, it is refused rather than stored as a different number.
+                guard d > Self.int64MinAsDouble, let i = Int64(exactly: d.rounded(.towardZero)) else {
                     throw failure(path, f, value, cause: .illegalArgument("Value [\(d)] is out of range for a \(f.type.rawValue == "integer" ? "integer" : f.type.rawValue)"))
                 }
                 n = i
@@ -265,7 +270,7 @@ public struct DocumentParser {
                 if !coerce { throw failure(path, f, value, cause: .illegalArgument("Value [\(s)] is not a number")) }
                 if let i = Int64(s.trimmingSpaces) { n = i }
                 else if let d = Double(s.trimmingSpaces), d.isFinite {
-                    guard let i = Int64(exactly: d.rounded(.towardZero)) else {
+                    guard d > Self.int64MinAsDouble, let i = Int64(exactly: d.rounded(.towardZero)) else {
                         throw failure(path, f, value, cause: .illegalArgument("Value [\(s)] is out of range for a \(f.type.rawValue)"))
                     }
                     n = i

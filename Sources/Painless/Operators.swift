@@ -5,13 +5,22 @@ import Foundation
 enum Operators {
     // MARK: Arithmetic
 
+    /// `x + y` for strings, refused past `Value.maxStringLength` (where Java would run out of heap).
+    static func concat(_ x: String, _ y: String, at off: Int) throws(PainlessError) -> Value {
+        let n = x.utf8.count + y.utf8.count
+        if n > Value.maxStringLength {
+            throw PainlessError(.runtime, "painless_error", "string of [\(n)] bytes exceeds the script limit of [\(Value.maxStringLength)]", at: off)
+        }
+        return .string(x + y)
+    }
+
     static func binary(_ op: BinaryOp, _ a: Value, _ b: Value, at off: Int) throws(PainlessError) -> Value {
         switch op {
         case .add:
             switch (a, b) {
             case (.int(let x), .int(let y)): return .int(x &+ y)
-            case (.string(let x), _): return .string(x + b.javaString)
-            case (_, .string(let y)): return .string(a.javaString + y)
+            case (.string(let x), _): return try concat(x, b.javaString, at: off)
+            case (_, .string(let y)): return try concat(a.javaString, y, at: off)
             default:
                 let (x, y) = try doubles(a, b, op, off)
                 return .double(x + y)

@@ -31,15 +31,41 @@ public enum Value {
     public var javaString: String { javaString(depth: 0) }
 
     func javaString(depth: Int) -> String {
-        if depth > Value.maxDepth { return "..." }
+        var out = ""
+        appendJava(to: &out, depth: depth)
+        return out
+    }
+
+    /// Longest string a script can build (concatenation, `toString()`): hostile scripts double a
+    /// string in a loop, or print a list that holds itself twice (2^512 elements at the depth cap).
+    static let maxStringLength = 4 * 1024 * 1024
+
+    /// Appends Java's rendering; past `maxStringLength` bytes the rest is cut short as `...`.
+    func appendJava(to out: inout String, depth: Int) {
+        if depth > Value.maxDepth || out.utf8.count > Value.maxStringLength { out += "..."; return }
         switch self {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let i): return String(i)
-        case .double(let d): return Value.javaDouble(d)
-        case .string(let s): return s
-        case .list(let l): return "[" + l.items.map { $0.javaString(depth: depth + 1) }.joined(separator: ", ") + "]"
-        case .map(let m): return "{" + zip(m.keys, m.values).map { "\($0)=\($1.javaString(depth: depth + 1))" }.joined(separator: ", ") + "}"
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += Value.javaDouble(d)
+        case .string(let s): out += s
+        case .list(let l):
+            out += "["
+            for (i, e) in l.items.enumerated() {
+                if i > 0 { out += ", " }
+                if out.utf8.count > Value.maxStringLength { out += "..."; break }
+                e.appendJava(to: &out, depth: depth + 1)
+            }
+            out += "]"
+        case .map(let m):
+            out += "{"
+            for (i, (k, v)) in zip(m.keys, m.values).enumerated() {
+                if i > 0 { out += ", " }
+                if out.utf8.count > Value.maxStringLength { out += "..."; break }
+                out += "\(k)="
+                v.appendJava(to: &out, depth: depth + 1)
+            }
+            out += "}"
         }
     }
 

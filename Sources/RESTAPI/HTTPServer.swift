@@ -18,14 +18,19 @@ public struct SearchlightResponder: HTTPResponder {
     public let maxContentLength: Int
     public let security: SecurityGate?
     public let limiter: ClientLimiter?
+    /// The budget for bodies of all requests in flight (429 past it).
+    public let inFlight: InFlightBodies
     let logger: Logger
 
+    /// `maxInFlightBytes`: default 512 MiB, or the content length limit when that is larger, so
+    /// one body of the largest accepted size always fits.
     public init(api: SearchlightAPI, maxContentLength: Int = 100 * 1024 * 1024, security: SecurityGate? = nil,
-                limiter: ClientLimiter? = nil, logger: Logger = Logger(label: "searchlight.http")) {
+                limiter: ClientLimiter? = nil, maxInFlightBytes: Int? = nil, logger: Logger = Logger(label: "searchlight.http")) {
         self.api = api
         self.maxContentLength = maxContentLength
         self.security = security
         self.limiter = limiter
+        self.inFlight = InFlightBodies(limit: maxInFlightBytes ?? max(512 * 1024 * 1024, maxContentLength))
         self.logger = logger
     }
 
@@ -56,7 +61,9 @@ public struct SearchlightResponder: HTTPResponder {
                 case .failure(let answer): return encode(answer, pretty: false, head: isHead)
                 }
             }
-            var req = try await decode(request)
+            let (decoded, reserved) = try await decode(request)
+            defer { inFlight.release(reserved) }
+            var req = decoded
             req.principal = principal
             if let a = context.remoteAddress, let ip = a.ipAddress { req.remoteAddress = "\(ip):\(a.port ?? 0)" }
             pretty = req.params["pretty"].map { $0 != "false" } ?? false
@@ -108,32 +115,64 @@ public struct SearchlightResponder: HTTPResponder {
         return r
     }()
 
-    func decode(_ request: Request) async throws -> RESTRequest {
+    /// The request with its body read, and the bytes reserved for it in `inFlight` (the caller
+    /// releases them once the request is answered).
+    func decode(_ request: Request) async throws -> (RESTRequest, Int) {
         guard let method = RESTRequest.Method(rawValue: request.method.rawValue) else {
             throw OpenSearchError("method_not_allowed", "Incorrect HTTP method [\(request.method.rawValue)]", status: 405)
         }
-        if let len = request.headers[.contentLength].flatMap({ Int($0) }), len > maxContentLength {
+        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        if let len = declared, len > maxContentLength {
             throw tooLarge(len)
         }
-        var req = request
-        var body: [UInt8]
+        var body: [UInt8] = []
+        if let len = declared, len > 0 { body.reserveCapacity(len) }
+        var reserved = 0
         do {
-            let buf = try await req.collectBody(upTo: maxContentLength)
-            body = Array(buf.readableBytesView)
+            // Chunk by chunk, so the size limit and the in-flight budget both hold while reading.
+            for try await chunk in request.body {
+                let n = chunk.readableBytes
+                guard body.count + n <= maxContentLength else { throw tooLarge(nil) }
+                guard inFlight.reserve(n) else { throw breakerTripped(n) }
+                reserved += n
+                body.append(contentsOf: chunk.readableBytesView)
+            }
+        } catch let e as OpenSearchError {
+            inFlight.release(reserved)
+            throw e
         } catch {
-            throw tooLarge(nil)
+            inFlight.release(reserved)
+            throw OpenSearchError.parsing("failed to read the request body: \(error)")
         }
         if let enc = request.headers[.contentEncoding]?.lowercased(), !body.isEmpty {
-            if enc.contains("gzip") || enc.contains("deflate") {
-                do { body = try Gzip.decompress(body, limit: maxContentLength) } catch {
-                    if error.message.contains("exceeds") { throw tooLarge(nil) }
-                    throw OpenSearchError.illegalArgument("failed to decompress the request body (Content-Encoding: \(enc)): \(error.message)")
-                }
-            } else if enc != "identity" {
-                throw OpenSearchError.illegalArgument("unsupported Content-Encoding [\(enc)]")
+            do {
+                body = try inflate(body, enc)
+            } catch {
+                inFlight.release(reserved)
+                throw error
             }
         }
-        return RESTRequest(method: method, path: request.uri.path, query: request.uri.query, body: body)
+        return (RESTRequest(method: method, path: request.uri.path, query: request.uri.query, body: body), reserved)
+    }
+
+    /// The body after `Content-Encoding` (gzip/deflate; identity).
+    func inflate(_ body: [UInt8], _ enc: String) throws(OpenSearchError) -> [UInt8] {
+        if enc.contains("gzip") || enc.contains("deflate") {
+            do { return try Gzip.decompress(body, limit: maxContentLength) } catch {
+                if error.message.contains("exceeds") { throw tooLarge(nil) }
+                throw OpenSearchError.illegalArgument("failed to decompress the request body (Content-Encoding: \(enc)): \(error.message)")
+            }
+        } else if enc != "identity" {
+            throw OpenSearchError.illegalArgument("unsupported Content-Encoding [\(enc)]")
+        }
+        return body
+    }
+
+    /// OpenSearch's in-flight requests breaker answer.
+    func breakerTripped(_ n: Int) -> OpenSearchError {
+        OpenSearchError("circuit_breaking_exception",
+                        "[in_flight_requests] Data too large, data for [<http_request>] would be [\(inFlight.bytesInUse + n)/\(inFlight.bytesInUse + n)b], which is larger than the limit of [\(inFlight.limit)/\(inFlight.limit)b]",
+                        status: 429)
     }
 
     func tooLarge(_ len: Int?) -> OpenSearchError {

@@ -62,7 +62,11 @@ extension SearchlightAPI {
             let scan = indexOrder ? DocumentScan(snapshots: snaps, query: request.query, postFilter: request.postFilter,
                                                  now: SearchExecutor.nowMillis(), ids: cols.contains("_id")) : nil
             let pager = ExportPager(node: node, snapshots: snaps, request: request, columns: cols, csv: csv, scan: scan)
-            return RESTResponse(status: 200, stream: { () async throws(OpenSearchError) -> [UInt8]? in try await pager.next() }, contentType: "text/csv; charset=UTF-8")
+            // The first page is read before the 200 goes out: what the search itself refuses (an
+            // unmapped sort field, a value the field cannot take) answers with its 4xx, not with
+            // a stream cut after the headers.
+            try await pager.prime()
+            return RESTResponse(status: 200, stream: { () async throws(OpenSearchError) -> [UInt8]? in try await pager.pull() }, contentType: "text/csv; charset=UTF-8")
         }
         r.add([.GET, .POST], "/{index}/_export/csv", export)
         r.add([.GET, .POST], "/_export/csv", export)
@@ -83,6 +87,8 @@ final class ExportPager: Sendable {
         var scrollID: String?
         var started = false
         var done = false
+        /// The chunk `prime()` read ahead, handed out by the first `pull()`.
+        var primed: [UInt8]?
     }
 
     let node: Node
@@ -137,6 +143,22 @@ final class ExportPager: Sendable {
 
     deinit {
         if let id = state.withLock({ $0.scrollID }) { _ = try? node.scrolls.clear([id]) }
+    }
+
+    /// Reads the first chunk ahead, so its errors surface before the response starts.
+    func prime() async throws(OpenSearchError) {
+        let first = try await next() ?? []
+        state.withLock { $0.primed = first }
+    }
+
+    /// The primed chunk first, then `next()`.
+    func pull() async throws(OpenSearchError) -> [UInt8]? {
+        let primed = state.withLock { s -> [UInt8]? in
+            defer { s.primed = nil }
+            return s.primed
+        }
+        if let primed, !primed.isEmpty { return primed }
+        return try await next()
     }
 
     /// The next chunk of CSV, nil at the end.

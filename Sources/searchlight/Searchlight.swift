@@ -44,6 +44,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "PEM certificate chain for HTTPS (with --tls-key).") var tlsCert: String?
     @Option(help: "PEM private key for HTTPS (with --tls-cert).") var tlsKey: String?
     @Option(help: "Requests one client address may have in flight before getting 429 (0: no limit).") var maxConcurrentPerClient = 100
+    @Option(help: "Request-body bytes all requests in flight may hold before new ones get 429 circuit_breaking_exception (default: 512 MiB, at least --max-content-length).") var maxInFlightBytes: Int?
     @Option(help: "Failed logins from one address within --auth-failure-window before it is blocked (0: never).") var authFailureLimit = 10
     @Option(help: "Seconds over which failed logins are counted.") var authFailureWindow = 60
     @Option(help: "Seconds a blocked address gets 429 for every login.") var authBlockSeconds = 60
@@ -122,7 +123,8 @@ struct Serve: AsyncParsableCommand {
                                                                     blockFor: .seconds(authBlockSeconds)))
         }
         let responder = SearchlightResponder(api: SearchlightAPI(node: node, testClock: manual), maxContentLength: maxContentLength,
-                                             security: gate, limiter: maxConcurrentPerClient > 0 ? ClientLimiter(limit: maxConcurrentPerClient) : nil)
+                                             security: gate, limiter: maxConcurrentPerClient > 0 ? ClientLimiter(limit: maxConcurrentPerClient) : nil,
+                                             maxInFlightBytes: maxInFlightBytes)
         let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
         let app = Application(
             responder: responder,

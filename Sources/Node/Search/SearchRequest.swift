@@ -135,7 +135,11 @@ public struct SearchRequest: Sendable {
 
     static func int(_ v: JSONValue, _ key: String) throws(OpenSearchError) -> Int {
         guard let i = v.int64Value else { throw OpenSearchError.parsing("[\(key)] failed to parse field [\(key)]") }
-        return Int(i)
+        // These are Java ints in OpenSearch; the bound also keeps `from + size` from overflowing.
+        guard let n = Int32(exactly: i) else {
+            throw OpenSearchError.parsing("[\(key)] failed to parse field [\(key)]: Numeric value (\(i)) out of range of int (-2147483648 - 2147483647)")
+        }
+        return Int(n)
     }
 
     /// Whether hits need scores.

@@ -34,7 +34,8 @@ public struct SortSpec: Sendable, Equatable {
         case .string(let s):
             // `field:desc` is how the `sort` URL parameter spells it.
             let parts = s.split(separator: ":", maxSplits: 1).map(String.init)
-            var spec = one(parts[0])
+            // "" and ":" split into nothing: the (missing) field is refused where it is looked up.
+            var spec = one(parts.first ?? s)
             if parts.count == 2 {
                 guard parts[1] == "asc" || parts[1] == "desc" else { throw OpenSearchError.illegalArgument("Unknown SortOrder [\(parts[1])]") }
                 spec.descending = parts[1] == "desc"

@@ -13,6 +13,9 @@ public struct QueryStringParser {
     let text: String
     let defaultOperator: QueryOperator
     var i = 0
+    /// Parentheses open around the clause being parsed: bounded, so `((((…` cannot exhaust the stack.
+    var depth = 0
+    static let maxDepth = 256
 
     /// Parses `text`; a syntax error is OpenSearch's `query_shard_exception` ("Failed to parse query
     /// [...]") caused by Lucene's `parse_exception`.
@@ -128,6 +131,11 @@ public struct QueryStringParser {
             }
         }
         if peek() == "(" {
+            depth += 1
+            defer { depth -= 1 }
+            if depth > QueryStringParser.maxDepth {
+                throw error("Encountered \"(\" at column \(i + 1): more than \(QueryStringParser.maxDepth) levels of parentheses")
+            }
             i += 1
             let inner = try parseQuery(field: field, nested: true)
             skipSpace()

@@ -296,7 +296,9 @@ public struct RegexpPattern: Sendable, Equatable, Hashable, CustomStringConverti
                     var next: Set<Int> = []
                     for j in frontier { next.formUnion(ends(inner, j)) }
                     if k >= lo {
-                        next.subtract(seen)
+                        // Filtering `next` costs its own size; `next.subtract(seen)` walked all of
+                        // `seen` every step, quadratic in the text (a.+ over a 70,000-char term hung).
+                        next = next.filter { !seen.contains($0) }
                         seen.formUnion(next)
                         result.formUnion(next)
                     }
