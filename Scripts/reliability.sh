@@ -82,18 +82,37 @@ section_corruption() {
         "$([ "$ok" = True ] && echo yes || echo no)"
 }
 
-# Sections in order; fuzzing and load (issue9-fuzz) add theirs here.
-SECTIONS=(section_crash section_corruption)
+# -- hostile input (HTTP fuzzing) and load: Scripts/reliability_sections.sh prints `| name | value |`
+# rows; they become rows here, and the section's exit status decides their `ok`.
+# shellcheck source=Scripts/reliability_sections.sh
+source Scripts/reliability_sections.sh
+rows_from() { # NAME-OF-FUNCTION
+    local out rc ok
+    out="$(RELIABILITY_SHORT=$([ "$MODE" = short ] && echo 1 || echo 0) RELIABILITY_OUT="$OUT" "$1")"
+    rc=$?
+    ok=$([ $rc = 0 ] && echo yes || echo no)
+    while IFS= read -r line; do
+        [[ "$line" == "|"* ]] || continue
+        line="${line#| }"; line="${line% |}"
+        row "${line%% | *}" "${line#* | }" "-" "$ok"
+    done <<< "$out"
+    [ -n "$out" ] || row "$1" "produced no rows" "-" no
+}
+section_hostile() { echo "==> fuzzing (HTTP, every endpoint family)"; rows_from section_fuzz; }
+section_traffic() { echo "==> load: 200 connections, then ingestion with refresh 1s"; rows_from section_load; }
+
+# Sections in order.
+SECTIONS=(section_crash section_corruption section_hostile section_traffic)
 
 started=$SECONDS
 for s in "${SECTIONS[@]}"; do "$s"; done
 
 echo
-printf '%-40s %-34s %-10s %s\n' "check" "value" "target" "ok"
-printf '%-40s %-34s %-10s %s\n' "-----" "-----" "------" "--"
+printf '%-60s %-44s %-10s %s\n' "check" "value" "target" "ok"
+printf '%-60s %-44s %-10s %s\n' "-----" "-----" "------" "--"
 for r in "${ROWS[@]}"; do
     IFS='|' read -r name value target ok <<< "$r"
-    printf '%-40s %-34s %-10s %s\n' "$name" "$value" "$target" "$ok"
+    printf '%-60s %-44s %-10s %s\n' "$name" "$value" "$target" "$ok"
 done
 echo "($MODE mode, $((SECONDS - started)) s, outputs in $OUT)"
 exit "$FAILED"
