@@ -47,7 +47,7 @@ public struct AggregationTree: Sendable {
         let c = CollectContext(ctx, scores: scores)
         var collectors: [Collector] = []
         for n in nodes { collectors.append(try CollectorFactory.make(n, c, singleOwner: true)) }
-        CollectorDriver.run(docs, collectors)
+        CollectorDriver.run(docs, collectors, cache: c.decoded)
         for col in collectors { try col.finish() }
         return PartialAggregations(index: ctx.indexName, states: collectors.map { $0.state(0) })
     }

@@ -254,7 +254,7 @@ final class BucketOrds {
 enum CollectorDriver {
     static let batchSize = 512
 
-    static func run(_ docs: DocSet, _ all: [Collector]) {
+    static func run(_ docs: DocSet, _ all: [Collector], cache: DecodedBatchCache? = nil) {
         let collectors = all.filter { !$0.collectAll(docs) }
         guard !collectors.isEmpty else { return }
         // Raw buffers: a Swift array written per document pays a uniqueness check each time.
@@ -263,8 +263,10 @@ enum CollectorDriver {
         owners.initialize(repeating: 0, count: batchSize)
         defer { buffer.deallocate(); owners.deallocate() }
         let oo = UnsafeBufferPointer(start: owners, count: batchSize)
+        cache?.driverBuffer = UnsafePointer(buffer)
         var n = 0
         @inline(__always) func flush() {
+            cache?.generation &+= 1
             let dd = UnsafeBufferPointer(start: UnsafePointer(buffer), count: n)
             let o = UnsafeBufferPointer(rebasing: oo[0..<n])
             for c in collectors { c.collect(dd, o) }

@@ -14,6 +14,7 @@ enum FieldKind: Equatable {
 /// the `missing` value converted to the stored representation.
 final class FieldSource {
     let field: String
+    let decodedCache: DecodedBatchCache
     let kind: FieldKind
     let numeric: NumericColumn?
     let keyword: KeywordField?
@@ -49,6 +50,7 @@ final class FieldSource {
          zone: DateZone = .utc, dateFormatOverride: String? = nil) throws(OpenSearchError) {
         let f = vs.field ?? ""
         field = f
+        decodedCache = c.decoded
         let mapping = c.ctx.mapping
         let seg = c.segment
         var kind: FieldKind
@@ -204,6 +206,21 @@ final class FieldSource {
     /// Decodes the values of `docs` as doubles into `out` (room for `docs.count`) when the
     /// column is single-valued and has no `missing` substitute; nil otherwise (callers then use
     /// `forEachValue`). Order follows `docs`; documents without a value are skipped.
+    /// `decodeDoubles`, shared with sibling aggregations of the same field in a driver batch: the
+    /// values are either `out`'s or another collector's decoding of this very batch.
+    func sharedDoubles(_ docs: UnsafeBufferPointer<Int32>, into out: UnsafeMutablePointer<Double>) -> UnsafeBufferPointer<Double>? {
+        // Only plain single-valued columns decode (and share): a `missing` substitute changes values.
+        guard let col = numeric, !col.isMultiValued, missingRaw == nil else { return nil }
+        let cache = decodedCache
+        let driverBatch = docs.baseAddress != nil && docs.baseAddress == cache.driverBuffer
+        if driverBatch, let e = cache.entries[field], e.generation == cache.generation, e.docCount == docs.count {
+            return UnsafeBufferPointer(start: e.values, count: e.count)
+        }
+        guard let n = decodeDoubles(docs, into: out) else { return nil }
+        if driverBatch { cache.entries[field] = (cache.generation, docs.count, n, UnsafePointer(out)) }
+        return UnsafeBufferPointer(start: UnsafePointer(out), count: n)
+    }
+
     @inline(__always)
     func decodeDoubles(_ docs: UnsafeBufferPointer<Int32>, into out: UnsafeMutablePointer<Double>) -> Int? {
         guard let col = numeric, !col.isMultiValued, missingRaw == nil else { return nil }

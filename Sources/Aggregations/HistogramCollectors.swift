@@ -86,10 +86,10 @@ final class HistogramCollector: BucketCollector {
                 scratchCapacity = Swift.max(1024, docs.count)
                 scratch = .allocate(capacity: scratchCapacity)
             }
-            if let n = src.decodeDoubles(docs, into: scratch) {
+            if let decoded = src.sharedDoubles(docs, into: scratch), let buf = decoded.baseAddress ?? UnsafePointer(scratch) as UnsafePointer<Double>? {
                 // Single-valued: one value per doc, no per-doc dedup; the values' slots are in
                 // range by construction (the column's min/max made the slot space).
-                let buf = scratch
+                let n = decoded.count
                 var overflow: [Int64] = []
                 // ⌊(v − offset) / interval⌋ by a multiplication: the product is within a few ulps
                 // of the quotient, so its floor is the quotient's unless it lies next to an integer;

@@ -75,26 +75,30 @@ final class NumericMetricCollector: Collector {
         }
         var n = 0
         var cap = scratchCapacity
-        var buf = scratch
-        if let decoded = src.decodeDoubles(docs, into: buf) {
-            n = decoded
+        var work = scratch
+        var values = UnsafePointer(work)
+        if let decoded = src.sharedDoubles(docs, into: work) {
+            n = decoded.count
+            values = decoded.baseAddress ?? values
         } else {
             src.forEachValue(docs) { _, raw in
                 if n == cap {
                     let bigger = Swift.max(1024, cap * 2)
                     let p = UnsafeMutablePointer<Double>.allocate(capacity: bigger)
-                    p.moveInitialize(from: buf, count: n)
-                    buf.deallocate()
-                    buf = p
+                    p.moveInitialize(from: work, count: n)
+                    work.deallocate()
+                    work = p
                     cap = bigger
                 }
-                buf[n] = isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw)
+                work[n] = isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw)
                 n &+= 1
             }
-            scratch = buf
+            scratch = work
             scratchCapacity = cap
+            values = UnsafePointer(work)
         }
         guard n > 0 else { return }
+        let buf = values
         var s = states[0]
         var lo = s.min, hi = s.max
         var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0

@@ -44,10 +44,24 @@ public struct SegmentAggregationContext: Sendable {
 final class CollectContext {
     let ctx: SegmentAggregationContext
     let scores: [Float]?
+    let decoded = DecodedBatchCache()
     var segment: Segment { ctx.segment }
 
     init(_ ctx: SegmentAggregationContext, scores: [Float]?) {
         self.ctx = ctx
         self.scores = scores
     }
+}
+
+/// Values of the driver's current batch, decoded once per field: sibling top-level aggregations
+/// over one column (an `avg` and a `histogram` of the same field) share them. Only batches in the
+/// driver's own buffer are cached — sub-aggregations get batches from their parents' buffers,
+/// which may be refilled within one driver batch.
+final class DecodedBatchCache {
+    /// The driver's buffer and its batch number, bumped before every batch.
+    var driverBuffer: UnsafePointer<Int32>? = nil
+    var generation = 0
+    /// Per field: the batch it was decoded for, the count and where the values are (the decoding
+    /// collector's scratch, which only grows before a batch is decoded into it).
+    var entries: [String: (generation: Int, docCount: Int, count: Int, values: UnsafePointer<Double>)] = [:]
 }
