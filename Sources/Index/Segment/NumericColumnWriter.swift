@@ -60,7 +60,10 @@ enum NumericColumnWriter {
         } else {
             var g: UInt64 = 0
             for v in vals where g != 1 { g = gcd(g, UInt64(bitPattern: v &- minValue)) }
-            if g == 0 { g = 1 }
+            // The step must be a positive Int64: differences across the whole long range (sortable
+            // doubles of both signs, say -0.25 and 0.5) can have a gcd of 2^63 or more. Step 1
+            // then, with 64-bit units; decoding wraps back to the value.
+            if g == 0 || g > UInt64(Int64.max) { g = 1 }
             step = Int64(bitPattern: g)
             units = stored.map { UInt64(bitPattern: $0 &- minValue) / g }
             bits = PackedInts.bitsRequired(units.max() ?? 0)
