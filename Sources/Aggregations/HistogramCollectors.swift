@@ -2,6 +2,16 @@ import Index
 import JSON
 import Query
 
+/// ⌊d / interval⌋ as a bucket index, nil when not a finite Int64 (NaN, infinities, huge values).
+/// No libm call: truncate, then step down for negative fractions.
+@inline(__always) func bucketIndex(_ d: Double, _ interval: Double) -> Int64? {
+    let q = d / interval
+    guard q.isFinite, abs(q) < 9.0e18 else { return nil }
+    var idx = Int64(q)
+    if Double(idx) > q { idx &-= 1 }
+    return idx
+}
+
 /// histogram: bucket index ⌊(v − offset) / interval⌋ per value, hashed with the owner.
 final class HistogramCollector: BucketCollector {
     let source: FieldSource
@@ -97,22 +107,16 @@ final class HistogramCollector: BucketCollector {
                 let reciprocal = 1.0 / interval
                 for k in 0..<n {
                     let d = buf[k] - offset
-                    var q = d * reciprocal
-                    var idx = Int64(truncatingIfNeeded: 0)
+                    let q = d * reciprocal
+                    var idx: Int64
                     if abs(q) < 1.0e6 {
                         idx = Int64(q)
                         if Double(idx) > q { idx &-= 1 }
                         let frac = q - Double(idx)
-                        if frac < 1.0e-9 || frac > 1 - 1.0e-9 {
-                            q = d / interval
-                            idx = Int64(q)
-                            if Double(idx) > q { idx &-= 1 }
-                        }
+                        if frac < 1.0e-9 || frac > 1 - 1.0e-9 { idx = bucketIndex(d, interval) ?? idx }
                     } else {
-                        q = d / interval
-                        guard q.isFinite, abs(q) < 9.0e18 else { continue }
-                        idx = Int64(q)
-                        if Double(idx) > q { idx &-= 1 }
+                        guard let exact = bucketIndex(d, interval) else { continue }
+                        idx = exact
                     }
                     let slot = idx &- base
                     if UInt64(bitPattern: slot) < count { slots[Int(slot)] &+= 1 } else { overflow.append(slot) }
@@ -122,10 +126,7 @@ final class HistogramCollector: BucketCollector {
             }
             src.forEachValue(docs) { i, raw in
                 let v = isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw)
-                let q = (v - offset) / interval
-                guard q.isFinite, abs(q) < 9.0e18 else { return }
-                var idx = Int64(q)
-                if Double(idx) > q { idx &-= 1 }
+                guard let idx = bucketIndex(v - offset, interval) else { return }
                 if i == lastDoc && idx == lastIndex { return }
                 lastDoc = i; lastIndex = idx
                 let slot = idx &- base
@@ -139,11 +140,7 @@ final class HistogramCollector: BucketCollector {
         }
         src.forEachValue(docs) { i, raw in
             let v = isDouble ? NumericColumn.double(fromSortable: raw) : isUnsigned ? UnsignedLong.double(raw) : Double(raw)
-            let q = (v - offset) / interval
-            guard q.isFinite, abs(q) < 9.0e18 else { return }
-            // ⌊q⌋ without a libm call: truncate, then step down for negative fractions.
-            var idx = Int64(q)
-            if Double(idx) > q { idx &-= 1 }
+            guard let idx = bucketIndex(v - offset, interval) else { return }
             if i == lastDoc && idx == lastIndex { return }  // one count per doc and bucket
             lastDoc = i; lastIndex = idx
             if bounded {
