@@ -4,7 +4,7 @@
 #   Scripts/bench.sh search [--docs 5000000] [--days 30] [--queries 20] [--warmup 5] [--skip-duckdb] [--json-out FILE]
 #   Scripts/bench.sh export [--lines 1000000]
 #   Scripts/bench.sh aggs [--docs 5000000] [--days 30] [--runs 5] [--warmup 2] [--skip-duckdb] [--json-out FILE]
-#   Scripts/bench.sh ingest-logs [--lines 1000000] [--days 7] [--users 20000] [--batch 5000] [--conns 2]
+#   Scripts/bench.sh ingest-logs [--lines 1000000] [--days 7] [--users 20000] [--batch 5000] [--conns 4]
 # Each builds the release binary (unless SEARCHLIGHT_BIN names one), starts it on a free port with a
 # temp data dir, and runs Scripts/bench_<cmd>.py: `ingest` 1,000,000 request events by default plus
 # the SQLite peer; `search` loads daily request-events-* indices and times searches against tantivy
@@ -58,7 +58,7 @@ ingest)
     "$PY" Scripts/bench_ingest.py --url "http://127.0.0.1:$port" --pid "$pid" --workdir "$work" "$@"
     ;;
 ingest-logs)
-    lines=1000000; days=7; users=20000; batch=5000; conns=2
+    lines=1000000; days=7; users=20000; batch=5000; conns=4
     while [ $# -gt 0 ]; do
         case "$1" in
             --lines) lines="$2"; shift 2 ;;

@@ -15,6 +15,11 @@ public struct ParsedDocument: Sendable {
     public var fields: [(path: String, value: FieldValue)] = []
     public var updatedMapping: Mapping?
 
+    public init(fields: [(path: String, value: FieldValue)] = [], updatedMapping: Mapping? = nil) {
+        self.fields = fields
+        self.updatedMapping = updatedMapping
+    }
+
     public func values(_ path: String) -> [FieldValue] {
         fields.compactMap { $0.path == path ? $0.value : nil }
     }

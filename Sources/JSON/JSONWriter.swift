@@ -19,8 +19,8 @@ public struct JSONWriter {
         switch v {
         case .null: append("null")
         case .bool(let b): append(b ? "true" : "false")
-        case .int(let i): append(String(i))
-        case .uint(let u): append(String(u))
+        case .int(let i): writeInt(i)
+        case .uint(let u): writeUInt(u)
         case .double(let d): writeDouble(d)
         case .string(let s): writeString(s)
         case .array(let a):
@@ -53,7 +53,7 @@ public struct JSONWriter {
         if !d.isFinite { append("null"); return }
         if d == d.rounded() && abs(d) < 1e16 {
             if d == 0 && d.sign == .minus { append("-") }
-            append(String(Int64(d))); append(".0")
+            writeInt(Int64(d)); append(".0")
         } else {
             append("\(d)")
         }
@@ -61,22 +61,67 @@ public struct JSONWriter {
 
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Appends `s` quoted and escaped. Runs of bytes that need no escaping are copied in one
+    /// step: response and `_source` serialisation spend most of their time here.
     public mutating func writeString(_ s: String) {
+        var s = s
+        s.withUTF8 { u in writeString(utf8: u) }
+    }
+
+    /// `writeString` over UTF-8 bytes that are already valid.
+    public mutating func writeString(utf8 u: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
+        var runStart = 0
+        var i = 0
+        let n = u.count
+        while i < n {
+            let b = u[i]
+            if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") { i += 1; continue }
+            if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<i])) }
             switch b {
-            case UInt8(ascii: "\""): bytes.append(0x5C); bytes.append(b)
-            case UInt8(ascii: "\\"): bytes.append(0x5C); bytes.append(b)
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(0x5C); bytes.append(b)
             case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
             case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
             case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
-            case 0..<0x20:
+            default:
                 append("\\u00")
                 bytes.append(JSONWriter.hex[Int(b >> 4)])
                 bytes.append(JSONWriter.hex[Int(b & 0xF)])
-            default: bytes.append(b)
             }
+            i += 1
+            runStart = i
         }
+        if runStart < n { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<n])) }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends the decimal digits of `v` without building a `String`.
+    public mutating func writeInt(_ v: Int64) {
+        if v < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            writeUInt(UInt64(bitPattern: 0 &- v))  // two's complement magnitude, Int64.min included
+        } else {
+            writeUInt(UInt64(v))
+        }
+    }
+
+    public mutating func writeUInt(_ v: UInt64) {
+        if v < 10 { bytes.append(UInt8(ascii: "0") &+ UInt8(v)); return }
+        // 20 digits hold UInt64.max.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
+            var i = 20
+            var x = v
+            while x > 0 {
+                i -= 1
+                buf[i] = UInt8(ascii: "0") &+ UInt8(x % 10)
+                x /= 10
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<20]))
+        }
+    }
+
+    /// Appends a literal that needs no escaping (keys and punctuation known at compile time).
+    public mutating func writeLiteral(_ s: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 }

@@ -55,8 +55,8 @@ extension IndexService {
     /// Writes the buffer as a segment, applies pending deletions and commits; with `publish`,
     /// searchers then see the result (a refresh), otherwise it stays hidden until the next one.
     func flushBufferOnQueue(publish: Bool) throws(OpenSearchError) {
-        let (buffer, pending, segments, nextNumber, maxSeqNo, rowID) = state.withLock {
-            ($0.buffer, $0.pendingDeletes, $0.segments, $0.nextSegmentNumber, $0.maxSeqNo, $0.translogRowID)
+        let (buffer, pending, segments, nextNumber, maxSeqNo, rowID, bufferBytes) = state.withLock {
+            ($0.buffer, $0.pendingDeletes, $0.segments, $0.nextSegmentNumber, $0.maxSeqNo, $0.translogRowID, $0.bufferBytes)
         }
         if buffer.isEmpty && pending.isEmpty {
             if publish { state.withLock { $0.published = $0.segments } }
@@ -112,10 +112,8 @@ extension IndexService {
         }
         removeFiles(obsolete)
         // The buffer's many small allocations are free now; hand the pages back to the system
-        // instead of leaving them in malloc's arenas.
-        #if os(Linux)
-        _ = glibcMallocTrim(0)
-        #endif
+        // instead of leaving them in malloc's arenas (a large buffer at once, small ones now and then).
+        MemoryTrimmer.afterFlush(force: bufferBytes >= IndexService.bufferByteLimit / 2)
         maybeMerge()
     }
 

@@ -216,9 +216,10 @@ public final class IndexService: Sendable {
     public func write(_ ops: [WriteOperation]) async -> [Result<WriteResult, OpenSearchError>] {
         if let block = writeBlock { return ops.map { _ in .failure(block) } }
         let started = DispatchTime.now().uptimeNanoseconds
+        let preparsed = preparse(ops)
         let results = await withCheckedContinuation { cont in
             writeQueue.async {
-                cont.resume(returning: self.applyBatch(ops))
+                cont.resume(returning: self.applyBatch(ops, preparsed: preparsed))
             }
         }
         IndexingSlowLog.record(index: name, settings: settings, ops: ops, tookNanos: DispatchTime.now().uptimeNanoseconds - started)
@@ -349,7 +350,38 @@ public final class IndexService: Sendable {
                         metadata: JSONObject([("index", .string(name))]))
     }
 
-    func applyBatch(_ ops: [WriteOperation]) -> [Result<WriteResult, OpenSearchError>] {
+    /// Documents of index operations mapped with the current mapping before the batch reaches
+    /// the write queue, so that this work runs beside other batches instead of in the queue.
+    struct Preparsed: Sendable {
+        var mapping: Mapping
+        var totalFieldsLimit: Int
+        var depthLimit: Int
+        /// Per operation: the mapped fields, when mapping needed no dynamic update (else nil).
+        var fields: [[(path: String, value: FieldValue)]?]
+    }
+
+    func preparse(_ ops: [WriteOperation]) -> Preparsed? {
+        guard ops.count >= 16 else { return nil }
+        let (mapping, settings) = state.withLock { ($0.mapping, $0.settings) }
+        let limit = settings.totalFieldsLimit
+        let depthLimit = settings.int("index.mapping.depth.limit", default: 20)
+        var fields: [[(path: String, value: FieldValue)]?] = []
+        fields.reserveCapacity(ops.count)
+        var any = false
+        for op in ops {
+            guard case .index(let id, let source, _, _, _) = op,
+                  let parsed = try? DocumentParser.parse(source, mapping: mapping, id: id, totalFieldsLimit: limit, depthLimit: depthLimit),
+                  parsed.updatedMapping == nil else {
+                fields.append(nil)
+                continue
+            }
+            fields.append(parsed.fields)
+            any = true
+        }
+        return any ? Preparsed(mapping: mapping, totalFieldsLimit: limit, depthLimit: depthLimit, fields: fields) : nil
+    }
+
+    func applyBatch(_ ops: [WriteOperation], preparsed: Preparsed? = nil) -> [Result<WriteResult, OpenSearchError>] {
         var (mapping, settings, seq, closed, unavailable) = state.withLock { ($0.mapping, $0.settings, $0.maxSeqNo, $0.closed, $0.unavailable) }
         if closed { return ops.map { _ in .failure(.indexNotFound(name)) } }
         if let unavailable { return ops.map { _ in .failure(unavailableForWrite(unavailable)) } }
@@ -391,10 +423,17 @@ public final class IndexService: Sendable {
             if case .segment(let v, let doc)? = loc { superseded.append((v.number, doc)) }
         }
 
+        let batchMapping = mapping
+        let preparsedUsable = preparsed.map { $0.mapping == batchMapping && $0.totalFieldsLimit == limit && $0.depthLimit == depthLimit } ?? false
         func indexDocument(id: String, source: JSONValue, raw: [UInt8], version: Int64, created: Bool, routing: String?,
-                           replacing loc: DocumentLocation?) throws(OpenSearchError) -> WriteResult {
+                           replacing loc: DocumentLocation?, preparsedAt op: Int? = nil) throws(OpenSearchError) -> WriteResult {
             if routingRequired && routing == nil { throw routingMissing(id) }
-            let parsed = try DocumentParser.parse(source, mapping: mapping, id: id, totalFieldsLimit: limit, depthLimit: depthLimit)
+            var parsed = ParsedDocument()
+            if preparsedUsable, !mappingChanged, let op, let fields = preparsed!.fields[op] {
+                parsed.fields = fields
+            } else {
+                parsed = try DocumentParser.parse(source, mapping: mapping, id: id, totalFieldsLimit: limit, depthLimit: depthLimit)
+            }
             if let m = parsed.updatedMapping { mapping = m; mappingChanged = true }
             seq += 1
             let doc = StoredDocument(source: raw, seqNo: seq, version: version, primaryTerm: Self.primaryTerm, routing: routing)
@@ -406,7 +445,7 @@ public final class IndexService: Sendable {
                                result: created ? .created : .updated, shardsTotal: shardsTotal)
         }
 
-        for op in ops {
+        for (opIndex, op) in ops.enumerated() {
             do throws(OpenSearchError) {
                 switch op {
                 case .index(let givenId, let source, let raw, let create, let cond):
@@ -418,7 +457,7 @@ public final class IndexService: Sendable {
                     }
                     try check(cond, id: id, current: cur)
                     results.append(.success(try indexDocument(id: id, source: source, raw: raw, version: nextVersion(cond, current: cur),
-                                                              created: live == nil, routing: cond.routing, replacing: loc)))
+                                                              created: live == nil, routing: cond.routing, replacing: loc, preparsedAt: opIndex)))
                 case .delete(let id, let cond):
                     if routingRequired && cond.routing == nil { throw routingMissing(id) }
                     if let loc = locate(id), !loc.metadata.deleted, IndexService.otherShard(loc.metadata, cond.routing, settings) {

@@ -137,6 +137,18 @@ public struct WriteResult: Sendable {
     /// The document after an update, when requested.
     public var source: JSONValue?
 
+    public init(index: String, id: String, version: Int64, seqNo: Int64, primaryTerm: Int64, result: Result, shardsTotal: Int,
+                source: JSONValue? = nil) {
+        self.index = index
+        self.id = id
+        self.version = version
+        self.seqNo = seqNo
+        self.primaryTerm = primaryTerm
+        self.result = result
+        self.shardsTotal = shardsTotal
+        self.source = source
+    }
+
     public var status: Int {
         switch result {
         case .created: return 201
@@ -159,6 +171,34 @@ public struct WriteResult: Sendable {
         o["_seq_no"] = .int(seqNo)
         o["_primary_term"] = .int(primaryTerm)
         return .object(o)
+    }
+
+    /// Writes `json` (plus `"status"` when asked, as `_bulk` items carry it) straight to bytes:
+    /// a `_bulk` response holds thousands of these. `WriteResultTests` keeps the two identical.
+    public func write(into w: inout JSONWriter, status withStatus: Bool) {
+        w.writeLiteral("{\"_index\":")
+        w.writeString(index)
+        w.writeLiteral(",\"_id\":")
+        w.writeString(id)
+        w.writeLiteral(",\"_version\":")
+        w.writeInt(version)
+        w.writeLiteral(",\"result\":")
+        w.writeString(result.rawValue)
+        if result == .noop {
+            w.writeLiteral(",\"_shards\":{\"total\":0,\"successful\":0,\"failed\":0},\"_seq_no\":")
+        } else {
+            w.writeLiteral(",\"_shards\":{\"total\":")
+            w.writeInt(Int64(shardsTotal))
+            w.writeLiteral(",\"successful\":1,\"failed\":0},\"_seq_no\":")
+        }
+        w.writeInt(seqNo)
+        w.writeLiteral(",\"_primary_term\":")
+        w.writeInt(primaryTerm)
+        if withStatus {
+            w.writeLiteral(",\"status\":")
+            w.writeInt(Int64(status))
+        }
+        w.writeLiteral("}")
     }
 }
 

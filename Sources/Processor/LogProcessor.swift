@@ -15,8 +15,9 @@ public struct LogProcessor: Sendable {
         public var writeSummaries = true
         /// Log lines per `_bulk` request.
         public var batchSize = 5000
-        /// `_bulk` requests in flight.
-        public var concurrency = 2
+        /// `_bulk` requests in flight: 4, like opensearch-py's `parallel_bulk`. The server writes
+        /// each index on its own queue, so with 2 a request often waited behind the other's refresh.
+        public var concurrency = 4
 
         public init() {}
     }

@@ -21,7 +21,7 @@ extension SearchlightAPI {
                                             sourceFilter: try sourceFilter(req), aliasNames: node.clusterMetadata.aliasNames)
         let parsed = try BulkRequest.parse(req.body, defaults: defaults)
         if parsed.items.isEmpty { throw OpenSearchError.actionValidation(["no requests added"]) }
-        var results = [JSONValue?](repeating: nil, count: parsed.items.count)
+        var results = [ItemResult?](repeating: nil, count: parsed.items.count)
         var errors = false
 
         // Group by index, keeping item order inside each group; one write batch per index.
@@ -44,7 +44,9 @@ extension SearchlightAPI {
             if groups[name] == nil { order.append(name) }
             groups[name, default: []].append(i)
         }
-        var written: [IndexService] = []
+        // Each index's batch is prepared here, then all of them are written concurrently: the
+        // batches go to different per-index write queues, so one request uses every core.
+        var batches: [(name: String, svc: IndexService, ops: [WriteOperation], positions: [Int])] = []
         for name in order {
             let positions = groups[name]!
             // Items that failed parsing (or `require_alias`) never create their index.
@@ -93,40 +95,84 @@ extension SearchlightAPI {
                 case .failure(let e): results[p] = itemError(parsed.items[p], index: name, e); errors = true
                 }
             }
-            let outcomes = await svc.write(ops)
-            written.append(svc)
-            for (k, outcome) in outcomes.enumerated() {
-                let p = opPositions[k]
+            batches.append((name, svc, ops, opPositions))
+        }
+        let outcomes: [[Result<WriteResult, OpenSearchError>]]
+        if batches.count == 1 {
+            outcomes = [await batches[0].svc.write(batches[0].ops)]
+        } else {
+            outcomes = await withTaskGroup(of: (Int, [Result<WriteResult, OpenSearchError>]).self) { group in
+                for (b, batch) in batches.enumerated() {
+                    group.addTask { (b, await batch.svc.write(batch.ops)) }
+                }
+                var all = [[Result<WriteResult, OpenSearchError>]](repeating: [], count: batches.count)
+                for await (b, r) in group { all[b] = r }
+                return all
+            }
+        }
+        for (b, batch) in batches.enumerated() {
+            for (k, outcome) in outcomes[b].enumerated() {
+                let p = batch.positions[k]
                 let item = parsed.items[p]
                 switch outcome {
                 case .success(let w):
-                    var o = w.json.objectValue!
-                    o["status"] = .number(w.status)
                     if let src = w.source {
+                        var o = w.json.objectValue!
+                        o["status"] = .number(w.status)
                         o["get"] = .object(JSONObject([("_seq_no", .int(w.seqNo)), ("_primary_term", .int(w.primaryTerm)), ("found", true),
                                                        ("_source", src)]))
+                        results[p] = .json(.object(JSONObject([(item.action.rawValue, .object(o))])))
+                    } else {
+                        results[p] = .written(item.action, w)
                     }
-                    results[p] = .object(JSONObject([(item.action.rawValue, .object(o))]))
                 case .failure(let e):
                     errors = true
-                    results[p] = itemError(item, index: name, e, id: ops[k].id)
+                    results[p] = itemError(item, index: batch.name, e, id: batch.ops[k].id)
                 }
             }
         }
-        for svc in written { _ = try await applyRefresh(req.params["refresh"], svc) }
+        for batch in batches { _ = try await applyRefresh(req.params["refresh"], batch.svc) }
         await node.enforceIndexingBuffer()
         let took = Int64((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000)
-        return RESTResponse(200, .object(JSONObject([("took", .int(took)), ("errors", .bool(errors)),
-                                                     ("items", .array(results.map { $0 ?? .null }))])))
+        // The response is written straight to bytes: for thousands of items, building a JSON tree
+        // first cost as much as the parsing of the request.
+        var w = JSONWriter(capacity: 64 + results.count * 180)
+        w.writeLiteral("{\"took\":")
+        w.writeInt(took)
+        w.writeLiteral(errors ? ",\"errors\":true,\"items\":[" : ",\"errors\":false,\"items\":[")
+        for (i, r) in results.enumerated() {
+            if i > 0 { w.writeLiteral(",") }
+            switch r {
+            case .written(let action, let result)?:
+                w.writeLiteral("{")
+                w.writeString(action.rawValue)
+                w.writeLiteral(":")
+                result.write(into: &w, status: true)
+                w.writeLiteral("}")
+            case .json(let v)?: w.write(v)
+            case nil: w.writeLiteral("null")
+            }
+        }
+        w.writeLiteral("]}")
+        if req.params["pretty"].map({ $0 != "false" }) ?? false, let tree = try? JSONParser.parse(w.bytes) {
+            return RESTResponse(200, tree)
+        }
+        return RESTResponse(status: 200, raw: w.bytes, contentType: "application/json; charset=UTF-8")
     }
 
-    static func itemError(_ item: BulkRequest.Item, index: String, _ e: OpenSearchError, id: String? = nil) -> JSONValue {
+    /// One `_bulk` response item: a plain write result is serialised without a JSON tree.
+    enum ItemResult {
+        case written(BulkRequest.Item.Action, WriteResult)
+        case json(JSONValue)
+    }
+
+    static func itemError(_ item: BulkRequest.Item, index: String, _ e: OpenSearchError, id: String? = nil) -> ItemResult {
         let err = e
         var o = JSONObject()
         o["_index"] = .string(index)
         o["_id"] = (id ?? item.id).map { .string($0) } ?? .null
         o["status"] = .number(e.status)
         o["error"] = err.body
-        return .object(JSONObject([(item.action.rawValue, .object(o))]))
+        return .json(.object(JSONObject([(item.action.rawValue, .object(o))])))
     }
 }

@@ -74,11 +74,13 @@ struct NodeBulkSink: BulkSink {
 
     func bulk(_ body: [UInt8]) async throws(ProcessorError) -> BulkOutcome {
         let query = refresh.map { "refresh=\($0)" }
+        let response: RESTResponse
         do throws(OpenSearchError) {
-            let response = try await SearchlightAPI.runBulk(RESTRequest(method: .POST, path: "/_bulk", query: query, body: body), node)
-            return BulkOutcome.from(response.body ?? .null)
+            response = try await SearchlightAPI.runBulk(RESTRequest(method: .POST, path: "/_bulk", query: query, body: body), node)
         } catch {
             throw ProcessorError(.sink, error.reason)
         }
+        if let raw = response.raw { return try BulkOutcome.parse(raw) }
+        return BulkOutcome.from(response.body ?? .null)
     }
 }

@@ -12,7 +12,7 @@ struct Ingest: AsyncParsableCommand {
     var files: [String] = ["-"]
     @Option(help: "Searchlight or OpenSearch URL.") var url = "http://127.0.0.1:9200"
     @Option(help: "Log lines per _bulk request.") var batchSize = 5000
-    @Option(help: "_bulk requests in flight.") var concurrency = 2
+    @Option(help: "_bulk requests in flight.") var concurrency = 4
     @Option(help: "Prefix of the daily event indices.") var eventsIndexPrefix = "request-events-"
     @Option(help: "Index of the session summaries.") var summariesIndex = "session-summaries"
     @Option(help: "Comma-separated paths to skip (replaces the default health-check list).") var skipPaths: String?

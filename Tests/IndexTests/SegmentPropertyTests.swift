@@ -136,6 +136,17 @@ import Testing
         }
     }
 
+    /// `_source` and the other sections are built on two threads for large segments; the file
+    /// must be byte for byte the one a single thread writes.
+    @Test(arguments: [(UInt64(11), 1), (12, 300), (13, 9_000)])
+    func parallelSerializationIsByteIdentical(seed: UInt64, docCount: Int) throws {
+        let docs = Self.generate(seed: seed, docCount: docCount)
+        let sequential = try SegmentWriter.serialize(docs, parallelAbove: Int.max)
+        let parallel = try SegmentWriter.serialize(docs, parallelAbove: 0)
+        #expect(sequential.count == parallel.count)
+        #expect(sequential == parallel)
+    }
+
     func checkMetadata(_ s: Segment, _ docs: [SegmentDocument], _ rng: inout SegmentRNG) {
         var newest: [[UInt8]: Int] = [:]
         for (d, doc) in docs.enumerated() { newest[Array(doc.id.utf8)] = d }

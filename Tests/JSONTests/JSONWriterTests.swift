@@ -10,6 +10,11 @@ import Testing
         (.int(-42), "-42"),
         (.int(Int64.max), "9223372036854775807"),
         (.int(Int64.min), "-9223372036854775808"),
+        (.int(9), "9"),
+        (.int(10), "10"),
+        (.int(-1), "-1"),
+        (.uint(0), "0"),
+        (.uint(UInt64.max), "18446744073709551615"),
         (.array([]), "[]"),
         (.object(JSONObject()), "{}"),
         ([1, [2, [3]], ["k": []]] as JSONValue, #"[1,[2,[3]],{"k":[]}]"#),
@@ -34,6 +39,11 @@ import Testing
         ("\u{1F}", #""\u001f""#),
         ("\u{7F}", "\"\u{7F}\""),
         ("é€😀", "\"é€😀\""),
+        // Escapes at both ends and between runs that are copied in one step.
+        ("\"abc\\def\n", #""\"abc\\def\n""#),
+        ("\n\n", #""\n\n""#),
+        ("", #""""#),
+        ("a somewhat longer run of plain text before one \" quote", #""a somewhat longer run of plain text before one \" quote""#),
     ])
     func stringEscaping(value: String, expected: String) throws {
         #expect(JSONWriter.string(.string(value)) == expected)

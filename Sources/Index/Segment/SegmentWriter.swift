@@ -1,3 +1,4 @@
+import Dispatch
 import Storage
 #if canImport(Glibc)
 import Glibc
@@ -55,26 +56,96 @@ public enum SegmentWriter {
     }
 
     /// The bytes of the segment file for `docs`.
-    public static func serialize(_ docs: [SegmentDocument]) throws(StorageError) -> [UInt8] {
+    public static func serialize(_ docs: [SegmentDocument], parallelAbove threshold: Int = parallelThreshold) throws(StorageError) -> [UInt8] {
         guard docs.count < Int(Int32.max) else { throw StorageError(.io, "segment has too many documents (\(docs.count))") }
         let docCount = docs.count
+        // `_source` (encoding + deflate) and everything else take about the same time and share
+        // nothing: build them on two threads. Every section is position-independent (offsets
+        // inside it are relative to its start), so each half is written to its own buffer.
+        let halves = SerializeHalves()
+        let work: @Sendable (Int) -> Void = { half in
+            if half == 0 {
+                var o = SegmentBuffer()
+                halves.source = Result { () throws(StorageError) in try SourceBlocks.write(docs, into: &o); o.align(); return o }
+            } else {
+                halves.rest = Result { () throws(StorageError) in try serializeFields(docs) }
+            }
+        }
+        if docCount >= threshold {
+            DispatchQueue.concurrentPerform(iterations: 2, execute: work)
+        } else {
+            work(0); work(1)
+        }
+        let source = try halves.source!.get()
+        let (rest, restDirectory) = try halves.rest!.get()
+
         var out = SegmentBuffer()
-        out.bytes.reserveCapacity(max(4096, docCount * 64))
+        out.bytes.reserveCapacity(64 + source.count + rest.count + restDirectory.count * 48)
         out.append(SegmentLayout.magic)
         out.u32(SegmentLayout.version)
         out.u32(0)
         out.u64(UInt64(docCount))
+        var directory: [SectionEntry] = []
+        out.align()
+        directory.append(SectionEntry(kind: SegmentLayout.Kind.source, name: "_source", offset: out.count, length: source.count, min: 0, max: 0))
+        out.append(source.bytes)
+        out.align()
+        let base = out.count
+        out.append(rest.bytes)
+        for e in restDirectory { directory.append(SectionEntry(kind: e.kind, name: e.name, offset: base + e.offset, length: e.length, min: e.min, max: e.max)) }
 
-        var directory: [(kind: UInt8, name: String, offset: Int, length: Int, min: Int64, max: Int64)] = []
+        // Footer.
+        out.align()
+        let footerStart = out.count
+        out.u64(UInt64(directory.count))
+        for e in directory {
+            let name = Array(e.name.utf8)
+            guard name.count <= Int(UInt16.max) else { throw StorageError(.io, "field name too long for a segment: \(e.name.prefix(64))…") }
+            out.u8(e.kind); out.u8(0); out.u16(UInt16(name.count)); out.append(name)
+            out.u64(UInt64(e.offset)); out.u64(UInt64(e.length)); out.i64(e.min); out.i64(e.max)
+        }
+        out.align()
+        out.u64(UInt64(out.count - footerStart))
+        out.u32(SegmentLayout.crc32(out.bytes))
+        out.u32(0)
+        out.append(SegmentLayout.endMagic)
+        return out.bytes
+    }
+
+    /// Documents below this count are serialised on one thread.
+    public static let parallelThreshold = 2048
+
+    struct SectionEntry {
+        var kind: UInt8
+        var name: String
+        var offset: Int
+        var length: Int
+        var min: Int64
+        var max: Int64
+    }
+
+    /// The two halves of `serialize`, filled by `concurrentPerform`'s iterations (each writes
+    /// only its own property, and the caller reads them after both return).
+    final class SerializeHalves: @unchecked Sendable {
+        var source: Result<SegmentBuffer, StorageError>?
+        var rest: Result<(SegmentBuffer, [SectionEntry]), StorageError>?
+    }
+
+    /// Every section after `_source`, in file order, into a buffer of its own starting at 0
+    /// (8-aligned), with a directory whose offsets are relative to that buffer.
+    static func serializeFields(_ docs: [SegmentDocument]) throws(StorageError) -> (SegmentBuffer, [SectionEntry]) {
+        let docCount = docs.count
+        var out = SegmentBuffer()
+        out.bytes.reserveCapacity(max(4096, docCount * 48))
+        var directory: [SectionEntry] = []
         func section(_ kind: UInt8, _ name: String, _ body: (inout SegmentBuffer) throws(StorageError) -> (Int64, Int64)) throws(StorageError) {
             out.align()
             let start = out.count
             let (lo, hi) = try body(&out)
             out.align()
-            directory.append((kind, name, start, out.count - start, lo, hi))
+            directory.append(SectionEntry(kind: kind, name: name, offset: start, length: out.count - start, min: lo, max: hi))
         }
 
-        try section(SegmentLayout.Kind.source, "_source") { o throws(StorageError) in try SourceBlocks.write(docs, into: &o); return (0, 0) }
         try section(SegmentLayout.Kind.id, "_id") { o in SegmentIDs.write(docs.map { $0.id }, into: &o); return (0, 0) }
         let allDocs = (0..<docCount).map { Int32($0) }
         try section(SegmentLayout.Kind.seqNo, "_seq_no") { o in
@@ -138,22 +209,7 @@ public enum SegmentWriter {
             }
         }
 
-        // Footer.
-        out.align()
-        let footerStart = out.count
-        out.u64(UInt64(directory.count))
-        for e in directory {
-            let name = Array(e.name.utf8)
-            guard name.count <= Int(UInt16.max) else { throw StorageError(.io, "field name too long for a segment: \(e.name.prefix(64))…") }
-            out.u8(e.kind); out.u8(0); out.u16(UInt16(name.count)); out.append(name)
-            out.u64(UInt64(e.offset)); out.u64(UInt64(e.length)); out.i64(e.min); out.i64(e.max)
-        }
-        out.align()
-        out.u64(UInt64(out.count - footerStart))
-        out.u32(SegmentLayout.crc32(out.bytes))
-        out.u32(0)
-        out.append(SegmentLayout.endMagic)
-        return out.bytes
+        return (out, directory)
     }
 
     enum FieldKind: Equatable {
