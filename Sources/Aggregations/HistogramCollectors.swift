@@ -28,6 +28,10 @@ final class HistogramCollector: BucketCollector {
     /// per-index slots; they become buckets in `finish`.
     private let slots: UnsafeMutablePointer<Int64>?
     private let slotCount: Int
+    /// The slots are kept `lanes` times over and consecutive values count into different
+    /// copies: most values fall into a few buckets, and increments of one memory slot in a row
+    /// wait for each other.
+    static let lanes = 4
 
     init(_ spec: HistogramSpec, source: FieldSource, subs: [Collector], singleOwner: Bool = false) {
         self.source = source
@@ -52,8 +56,8 @@ final class HistogramCollector: BucketCollector {
         }
         indexBase = base
         if singleOwner && subs.isEmpty && space > 0 {
-            let p = UnsafeMutablePointer<Int64>.allocate(capacity: space)
-            p.initialize(repeating: 0, count: space)
+            let p = UnsafeMutablePointer<Int64>.allocate(capacity: space * HistogramCollector.lanes)
+            p.initialize(repeating: 0, count: space * HistogramCollector.lanes)
             slots = p
             slotCount = space
         } else {
@@ -74,9 +78,13 @@ final class HistogramCollector: BucketCollector {
 
     override func finish() throws(OpenSearchError) {
         if let slots {
-            for k in 0..<slotCount where slots[k] > 0 {
-                addCount(ords.add(0, Int64(k)), slots[k])
-                slots[k] = 0
+            for k in 0..<slotCount {
+                var total: Int64 = 0
+                for lane in 0..<HistogramCollector.lanes {
+                    total &+= slots[lane * slotCount + k]
+                    slots[lane * slotCount + k] = 0
+                }
+                if total > 0 { addCount(ords.add(0, Int64(k)), total) }
             }
         }
         try super.finish()
@@ -101,25 +109,33 @@ final class HistogramCollector: BucketCollector {
                 // range by construction (the column's min/max made the slot space).
                 let n = decoded.count
                 var overflow: [Int64] = []
-                // ⌊(v − offset) / interval⌋ by a multiplication: the product is within a few ulps
-                // of the quotient, so its floor is the quotient's unless it lies next to an integer;
-                // there (and for huge quotients) the exact division decides.
-                let reciprocal = 1.0 / interval
-                for k in 0..<n {
-                    let d = buf[k] - offset
-                    let q = d * reciprocal
-                    var idx: Int64
-                    if abs(q) < 1.0e6 {
-                        idx = Int64(q)
-                        if Double(idx) > q { idx &-= 1 }
-                        let frac = q - Double(idx)
-                        if frac < 1.0e-9 || frac > 1 - 1.0e-9 { idx = bucketIndex(d, interval) ?? idx }
-                    } else {
-                        guard let exact = bucketIndex(d, interval) else { continue }
-                        idx = exact
-                    }
-                    let slot = idx &- base
-                    if UInt64(bitPattern: slot) < count { slots[Int(slot)] &+= 1 } else { overflow.append(slot) }
+                // ⌊(v − offset) / interval⌋ with the same IEEE division OpenSearch does. Four
+                // independent values per step keep the divider busy, and nothing here branches on
+                // the data except negative fractions and out-of-range quotients.
+                let skip = Int64.min
+                @inline(__always) func slot(_ v: Double) -> Int64 {
+                    let q = (v - offset) / interval
+                    guard abs(q) < 9.0e18 else { return skip }
+                    var idx = Int64(q)
+                    if Double(idx) > q { idx &-= 1 }
+                    return idx &- base
+                }
+                @inline(__always) func tally(_ s: Int64, into lane: UnsafeMutablePointer<Int64>) {
+                    if UInt64(bitPattern: s) < count { lane[Int(s)] &+= 1 } else if s != skip { overflow.append(s) }
+                }
+                let lane1 = slots + slotCount, lane2 = slots + 2 * slotCount, lane3 = slots + 3 * slotCount
+                var k = 0
+                while k &+ 4 <= n {
+                    let a = slot(buf[k]), b = slot(buf[k &+ 1]), c = slot(buf[k &+ 2]), e = slot(buf[k &+ 3])
+                    tally(a, into: slots)
+                    tally(b, into: lane1)
+                    tally(c, into: lane2)
+                    tally(e, into: lane3)
+                    k &+= 4
+                }
+                while k < n {
+                    tally(slot(buf[k]), into: slots)
+                    k &+= 1
                 }
                 for slot in overflow { addCount(ords.add(0, slot), 1) }
                 return

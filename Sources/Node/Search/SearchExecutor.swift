@@ -337,6 +337,15 @@ public enum SearchExecutor {
             }
         }
         let single = jobs.count == 1
+        if single {
+            // One segment: search it in this task. A child task would only hand the work to
+            // another thread, and waking one costs more than a small search (the split below
+            // still uses a second core for a large one).
+            let (i, j, base, view, sources, stats, after) = jobs[0]
+            let res = try searchSegment(view, index: i, segmentIndex: j, docBase: base, snap: snapshots[i], stats: stats,
+                                        request: r, sort: sort, sources: sources, after: after, k: k, now: now, splitAggregations: true)
+            return ([res], sort)
+        }
         let outcome: [Result<SegmentResult, OpenSearchError>] = await withTaskGroup(of: (Int, Result<SegmentResult, OpenSearchError>).self) { group in
             for (n, job) in jobs.enumerated() {
                 group.addTask {
