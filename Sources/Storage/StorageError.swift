@@ -29,7 +29,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
     /// ENOSPC as SQLITE_FULL (13) and a read-only database file as SQLITE_READONLY (8); for `.io`
     /// errors `underlying` is the errno.
     public var condition: String? {
-        if let c = Self.condition(errno: osError) { return c }
+        // A known errno decides; the result code is read only when there is none.
+        if osError != 0 { return Self.condition(errno: osError) }
         switch code {
         case .sql, .open:
             switch underlying & 0xff {
