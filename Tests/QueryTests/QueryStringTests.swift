@@ -127,6 +127,11 @@ func term(_ f: String?, _ t: String) -> QueryStringNode { .term(field: f, text: 
         // Never fails: unbalanced syntax is ignored.
         #expect(sqs(#""unclosed"#) == term(nil, "unclosed"))
         #expect(sqs("(a b") == .bool([C(.should, term(nil, "a")), C(.should, term(nil, "b"))]))
+        // A stray `)` is skipped (it used to loop forever; found by Scripts/fuzz.sh).
+        #expect(sqs(")") == .bool([]))
+        #expect(sqs("a)") == term(nil, "a"))
+        #expect(sqs("a ) b") == .bool([C(.should, term(nil, "a")), C(.should, term(nil, "b"))]))
+        #expect(sqs("a) | b)") == .bool([C(.should, term(nil, "a")), C(.should, term(nil, "b"))]))
         #expect(sqs("a\\+b") == term(nil, "a+b"))
     }
 
