@@ -12,6 +12,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "searchlight", targets: ["searchlight"]),
+        // The parsers as libraries for the libFuzzer targets in Fuzz/, a package of its own.
+        .library(name: "SearchlightJSON", targets: ["JSON"]),
+        .library(name: "SearchlightQuery", targets: ["Query"]),
+        .library(name: "SearchlightAggregations", targets: ["Aggregations"]),
+        .library(name: "SearchlightPainless", targets: ["Painless"]),
+        .library(name: "SearchlightSQL", targets: ["SQL"]),
+        .library(name: "SearchlightRESTAPI", targets: ["RESTAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

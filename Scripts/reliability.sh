@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reliability checks (issue #9) against the real server binary, ending in one summary table.
 #
-#   bash Scripts/reliability.sh            # long run (100 crash cycles, ...)
+#   bash Scripts/reliability.sh            # long run (100 crash cycles, ..., libFuzzer)
 #   bash Scripts/reliability.sh --short    # CI: a short version of every section (< 2 min)
 #
 # The binary is $SEARCHLIGHT_BIN, else the debug build (built here if missing). Each section is
@@ -100,9 +100,11 @@ rows_from() { # NAME-OF-FUNCTION
 }
 section_hostile() { echo "==> fuzzing (HTTP, every endpoint family)"; rows_from section_fuzz; }
 section_traffic() { echo "==> load: 200 connections, then ingestion with refresh 1s"; rows_from section_load; }
+section_parsers() { echo "==> libFuzzer over the parsers (Scripts/fuzz.sh)"; rows_from section_libfuzzer; }
 
-# Sections in order.
+# Sections in order; libFuzzer only in the long mode (its build alone outlasts the short one).
 SECTIONS=(section_crash section_corruption section_hostile section_traffic)
+if [ "$MODE" = long ]; then SECTIONS+=(section_parsers); fi
 
 started=$SECONDS
 for s in "${SECTIONS[@]}"; do "$s"; done

@@ -1,12 +1,13 @@
 # Sections of Scripts/reliability.sh for hostile input and load (issue #9). Source this file,
-# then call `section_fuzz` and `section_load`: each runs its Python driver and prints rows of
-# the summary table (`| name | value |`), and returns non-zero when its checks fail.
+# then call `section_fuzz`, `section_load` or `section_libfuzzer`: each runs its driver and prints
+# rows of the summary table (`| name | value |`), and returns non-zero when its checks fail.
 #
 # Environment:
 #   SEARCHLIGHT_BIN     server binary (default: $(swift build --show-bin-path)/searchlight)
 #   RELIABILITY_SHORT   1 for the CI length (fuzz 20 s, load 10 s + ingestion 10 s)
 #   RELIABILITY_OUT     where inputs, logs and the JSON summaries go (default test-out/reliability)
 #   PYTHON              interpreter (default .venv/bin/python, else python3)
+#   LIBFUZZER_SECONDS   seconds per libFuzzer target (default 60; section_libfuzzer skips short runs)
 # No third-party Python modules are needed.
 
 _reliability_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -65,5 +66,22 @@ section_load() {
     echo "| ingestion (refresh 1s) search p99 idle / busy | $(_reliability_get "$summary" "f'{$I[\"idle_p99_ms\"]} / {$I[\"busy_p99_ms\"]} ms (ratio {$I[\"p99_ratio\"]}, bound {$I[\"p99_ratio_bound\"]}; target 3 in a full run)'") |"
     echo "| ingestion docs/s, max segments | $(_reliability_get "$summary" "f'{$I[\"docs_per_s\"]}, {$I[\"max_segments\"]}'") |"
     echo "| load checks | $(_reliability_get "$summary" "'pass' if d['pass'] else 'FAIL: ' + ', '.join(k for k, v in d['checks'].items() if not v)") |"
+    return $rc
+}
+
+# libFuzzer over the parsers (Scripts/fuzz.sh builds Fuzz/ with -sanitize=fuzzer). Full runs only:
+# the build alone takes longer than the whole short mode.
+section_libfuzzer() {
+    _reliability_env
+    if [ "${RELIABILITY_SHORT:-0}" = 1 ]; then return 0; fi
+    local out="$RELIABILITY_OUT/libfuzzer" rc=0
+    FUZZ_OUT="$out" bash "$_reliability_root/Scripts/fuzz.sh" --seconds "${LIBFUZZER_SECONDS:-60}" \
+        >"$RELIABILITY_OUT/libfuzzer.out" 2>"$RELIABILITY_OUT/libfuzzer.err" || rc=$?
+    if [ ! -s "$out/summary.json" ]; then
+        echo "| libFuzzer | did not run (see $RELIABILITY_OUT/libfuzzer.err) |"
+        return 1
+    fi
+    echo "| libFuzzer executions ($(_reliability_get "$out/summary.json" 'len(d["targets"])') targets) | $(_reliability_get "$out/summary.json" 'd["executions"]') |"
+    echo "| libFuzzer crashes (must be 0) | $(_reliability_get "$out/summary.json" 'd["crashes"]') |"
     return $rc
 }

@@ -37,8 +37,12 @@ extension IndexService {
         }
     }
 
+    /// A full, read-only or failing disk leads the reason: that is what the operator must fix.
     func storageFailure(_ what: String, _ error: any Error) -> OpenSearchError {
-        OpenSearchError("exception", "[\(name)] \(what) failed: \(error)", status: 500)
+        if let condition = (error as? StorageError)?.condition {
+            return OpenSearchError("exception", "[\(name)] \(what) failed: \(condition) (\(error))", status: 500)
+        }
+        return OpenSearchError("exception", "[\(name)] \(what) failed: \(error)", status: 500)
     }
 
     func ensureDirectory() throws(OpenSearchError) {

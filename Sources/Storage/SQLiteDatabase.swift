@@ -18,8 +18,9 @@ public final class SQLiteDatabase: @unchecked Sendable {
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            let os = db.map { SQLiteDatabase.systemErrno($0, rc) } ?? 0
             if let db { sqlite3_close(db) }
-            throw StorageError(.open, "\(path): \(msg)", underlying: rc)
+            throw StorageError(.open, "\(path): \(msg)", underlying: rc, osError: os)
         }
         handle = db
         sqlite3_busy_timeout(db, 5000)
@@ -32,6 +33,26 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     deinit { sqlite3_close_v2(handle) }
 
+    /// The errno behind result code `rc` when it is an OS-level failure (I/O, full disk, cannot
+    /// open, read-only), else 0. SQLite's own record (`sqlite3_system_errno`) is often 0 by the
+    /// time the error surfaces (a failed WAL write reaches the caller as a bare "disk I/O error"),
+    /// so the file system itself is asked then: mounted read-only, or out of space.
+    static func systemErrno(_ db: OpaquePointer, _ rc: Int32) -> Int32 {
+        switch rc & 0xff {
+        case SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_READONLY:
+            let e = sqlite3_system_errno(db)
+            if e != 0 { return e }
+            guard let name = sqlite3_db_filename(db, "main") else { return 0 }
+            return FileSystemState.errno(at: String(cString: name))
+        default: return 0
+        }
+    }
+
+    /// A `.sql` error for result code `rc` on `db`, with its message and errno.
+    static func failure(_ db: OpaquePointer, _ rc: Int32, _ message: String? = nil) -> StorageError {
+        return StorageError(.sql, message ?? String(cString: sqlite3_errmsg(db)), underlying: rc, osError: systemErrno(db, rc))
+    }
+
     /// Runs statements that return no rows.
     public func execute(_ sql: String) throws(StorageError) {
         try mutex.withLock { _ throws(StorageError) in try executeLocked(sql) }
@@ -43,7 +64,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         if rc != SQLITE_OK {
             let msg = err.map { String(cString: $0) } ?? "error"
             sqlite3_free(err)
-            throw StorageError(.sql, msg, underlying: rc)
+            throw SQLiteDatabase.failure(handle, rc, msg)
         }
     }
 
@@ -75,7 +96,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
             var stmt: OpaquePointer?
             let rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
             guard rc == SQLITE_OK, let stmt else {
-                throw StorageError(.sql, String(cString: sqlite3_errmsg(handle)), underlying: rc)
+                throw SQLiteDatabase.failure(handle, rc)
             }
             return Statement(stmt: stmt, db: handle)
         }
@@ -129,7 +150,7 @@ public final class Statement {
                 rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, idx, $0.baseAddress, Int32($0.count), Statement.transient) }
             case .null: rc = sqlite3_bind_null(stmt, idx)
             }
-            if rc != SQLITE_OK { throw StorageError(.sql, String(cString: sqlite3_errmsg(db)), underlying: rc) }
+            if rc != SQLITE_OK { throw SQLiteDatabase.failure(db, rc) }
         }
     }
 
@@ -138,7 +159,7 @@ public final class Statement {
         let rc = sqlite3_step(stmt)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { return false }
-        throw StorageError(.sql, String(cString: sqlite3_errmsg(db)), underlying: rc)
+        throw SQLiteDatabase.failure(db, rc)
     }
 
     public func int(_ col: Int32) -> Int64 { sqlite3_column_int64(stmt, col) }

@@ -244,4 +244,13 @@ import JSON
         #expect(throws: OpenSearchError.self) { try MinimumShouldMatch("abc") }
         #expect(throws: OpenSearchError.self) { try MinimumShouldMatch("x<2") }
     }
+
+    /// Java ints: a percent or count past Int32 is an error (it trapped on `10 * percent`), and
+    /// the product wraps like Java's.
+    @Test func hugeNumbersAreErrorsNotTraps() throws {
+        #expect(throws: OpenSearchError.self) { try MinimumShouldMatch("5000000000000000000%") }
+        #expect(throws: OpenSearchError.self) { try MinimumShouldMatch("99999999999") }
+        #expect(throws: OpenSearchError.self) { try MinimumShouldMatch("99999999999<2") }
+        #expect(try MinimumShouldMatch("2147483647%").required(optionalClauses: 2) == 2)  // 2 * MAX wraps to -2: -0.02 → 2 + 0
+    }
 }

@@ -24,6 +24,13 @@ func term(_ f: String?, _ t: String) -> QueryStringNode { .term(field: f, text: 
         #expect(try qs("") == .bool([]))
     }
 
+    /// Found by Scripts/fuzz.sh: a slop or edit distance past Int's range trapped.
+    @Test func hugeSlopAndFuzzinessSaturateLikeJava() throws {
+        #expect(try qs(#""a b"~99999999999999999999999999999999"#) == .phrase(field: nil, text: "a b", slop: Int(Int32.max)))
+        #expect(try qs("abc~9999999999999999999999999") == .term(field: nil, text: "abc", fuzzy: Int(Int32.max)))
+        #expect(try qs("abc^2~99999999999999999999999") == .term(field: nil, text: "abc", fuzzy: Int(Int32.max), boost: 2))
+    }
+
     @Test func phrasesRangesAndSpecials() throws {
         #expect(try qs(#"title:"quick brown""#) == .phrase(field: "title", text: "quick brown"))
         #expect(try qs(#""a \"b\" c"~2^1.5"#) == .phrase(field: nil, text: #"a "b" c"#, slop: 2, boost: 1.5))
@@ -120,6 +127,11 @@ func term(_ f: String?, _ t: String) -> QueryStringNode { .term(field: f, text: 
         // Never fails: unbalanced syntax is ignored.
         #expect(sqs(#""unclosed"#) == term(nil, "unclosed"))
         #expect(sqs("(a b") == .bool([C(.should, term(nil, "a")), C(.should, term(nil, "b"))]))
+        // A stray `)` is skipped (it used to loop forever; found by Scripts/fuzz.sh).
+        #expect(sqs(")") == .bool([]))
+        #expect(sqs("a)") == term(nil, "a"))
+        #expect(sqs("a ) b") == .bool([C(.should, term(nil, "a")), C(.should, term(nil, "b"))]))
+        #expect(sqs("a) | b)") == .bool([C(.should, term(nil, "a")), C(.should, term(nil, "b"))]))
         #expect(sqs("a\\+b") == term(nil, "a+b"))
     }
 

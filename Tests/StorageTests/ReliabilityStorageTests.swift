@@ -36,6 +36,29 @@ import Testing
         #expect(e.description.contains(expected))
     }
 
+    /// SQLite reports a write to a read-only disk as a bare SQLITE_IOERR_WRITE; the errno found
+    /// behind it names the condition.
+    @Test(arguments: [(Int32(30), "Read-only file system"), (28, "No space left on device"), (5, "Input/output error"), (122, "Disk quota exceeded")])
+    func ioErrorsNameTheSystemCondition(errno: Int32, expected: String) {
+        let e = StorageError(.sql, "disk I/O error", underlying: 778, osError: errno)
+        #expect(e.condition == expected)
+        #expect(e.description == "sql error (778): disk I/O error [\(expected)]")
+    }
+
+    /// A segment that cannot be opened carries its errno; EACCES (13) is not SQLITE_FULL (13).
+    @Test func segmentOpenErrnoIsNotReadAsAnSQLiteCode() {
+        #expect(StorageError(.open, "cannot open segment", underlying: 13, osError: 13).condition == nil)
+        #expect(StorageError(.open, "cannot open segment", underlying: 30, osError: 30).condition == "Read-only file system")
+    }
+
+    @Test func writableFileSystemHasNoConditionAndKeepsNoProbe() throws {
+        try withTempDirectory { dir in
+            #expect(FileSystemState.errno(at: dir + "/catalog.sqlite") == 0)
+            let left = try FileManager.default.contentsOfDirectory(atPath: dir)
+            #expect(left.isEmpty)
+        }
+    }
+
     @Test func otherFailuresNameNoCondition() {
         #expect(StorageError(.sql, "constraint", underlying: 19).condition == nil)
         #expect(StorageError(.io, "missing", underlying: 2).condition == nil)

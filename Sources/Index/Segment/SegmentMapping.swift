@@ -19,7 +19,7 @@ final class SegmentMapping: @unchecked Sendable {
 
     init(path: String) throws(StorageError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw StorageError(.open, "cannot open segment \(path)", underlying: errno) }
+        guard fd >= 0 else { let e = errno; throw StorageError(.open, "cannot open segment \(path)", underlying: e, osError: e) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw StorageError(.io, "cannot stat segment \(path)", underlying: errno) }

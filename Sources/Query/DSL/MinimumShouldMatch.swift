@@ -44,7 +44,7 @@ public struct MinimumShouldMatch: Sendable, Equatable, CustomStringConvertible {
             var result = count
             for part in spec.split(separator: " ") {
                 let pieces = part.split(separator: "<", omittingEmptySubsequences: false)
-                guard pieces.count == 2, let upper = Int(pieces[0]) else { return nil }
+                guard pieces.count == 2, let upper = Int32(pieces[0]).map(Int.init) else { return nil }
                 if count <= upper { return result }
                 guard let r = resolve(String(pieces[1]), count) else { return nil }
                 result = r
@@ -52,13 +52,15 @@ public struct MinimumShouldMatch: Sendable, Equatable, CustomStringConvertible {
             return result
         }
         var result = count
+        // Java ints, as in OpenSearch: `Integer.parseInt` rejects what does not fit, and
+        // `result * percent` wraps instead of trapping (a huge percent crashed the parser).
         if spec.hasSuffix("%") {
-            guard let percent = Int(spec.dropLast()) else { return nil }
-            let calc = Float(result * percent) * (1 / Float(100))
+            guard let percent = Int32(spec.dropLast()) else { return nil }
+            let calc = Float(Int32(truncatingIfNeeded: result) &* percent) * (1 / Float(100))
             result = calc < 0 ? result + Int(calc) : Int(calc)
         } else {
-            guard let calc = Int(spec) else { return nil }
-            result = calc < 0 ? result + calc : calc
+            guard let calc = Int32(spec) else { return nil }
+            result = calc < 0 ? result + Int(calc) : Int(calc)
         }
         return max(0, result)
     }

@@ -175,6 +175,15 @@ public struct QueryStringParser {
         return out
     }
 
+    /// Lucene's `(int) Float.parseFloat(…)` for slops and edit distances: out-of-range values
+    /// saturate (Swift's `Int(_:)` traps on them: `"a b"~1e99` crashed the parser).
+    static func javaInt(_ d: Double) -> Int {
+        if d.isNaN { return 0 }
+        if d >= Double(Int32.max) { return Int(Int32.max) }
+        if d <= Double(Int32.min) { return Int(Int32.min) }
+        return Int(d)
+    }
+
     mutating func parseNumber() -> String? {
         var s = ""
         while let c = peek(), c.isNumber || c == "." { s.append(c); i += 1 }
@@ -205,7 +214,7 @@ public struct QueryStringParser {
             var slop: Int? = nil
             if peek() == "~" {
                 i += 1
-                slop = parseNumber().flatMap { Double($0) }.map { Int($0) } ?? 0
+                slop = parseNumber().flatMap { Double($0) }.map(QueryStringParser.javaInt) ?? 0
             }
             let boost = try parseBoost()
             return .phrase(field: field, text: s, slop: slop, boost: boost)
@@ -248,10 +257,10 @@ public struct QueryStringParser {
             var fuzzy: Int? = nil
             if peek() == "~" {
                 i += 1
-                fuzzy = parseNumber().flatMap { Double($0) }.map { Int($0) } ?? 2
+                fuzzy = parseNumber().flatMap { Double($0) }.map(QueryStringParser.javaInt) ?? 2
             }
             let boost = try parseBoost()
-            if fuzzy == nil, peek() == "~" { i += 1; fuzzy = parseNumber().flatMap { Double($0) }.map { Int($0) } ?? 2 }
+            if fuzzy == nil, peek() == "~" { i += 1; fuzzy = parseNumber().flatMap { Double($0) }.map(QueryStringParser.javaInt) ?? 2 }
             if field == "_exists_" { return .exists(field: QueryStringParser.unescape(raw), boost: boost) }
             if wild {
                 if raw == "*" && field == "*" { return .matchAll(boost: boost) }

@@ -90,7 +90,11 @@ public struct SimpleQueryStringParser {
             } else if isSpace(c) && has(.whitespace) {
                 state.index += 1
             } else {
+                let before = state.index
                 consumeToken(&state)
+                // A character that ends a token without starting anything (a stray `)`) is
+                // skipped; without this the loop never advanced (found by Scripts/fuzz.sh).
+                if state.index == before { state.index += 1 }
             }
             state.not = 0
         }

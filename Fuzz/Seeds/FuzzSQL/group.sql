@@ -1,0 +1,1 @@
+SELECT host, COUNT(*) AS c, AVG(latency) FROM logs-* WHERE status >= 500 AND message LIKE '%err%' GROUP BY host HAVING c > 2 ORDER BY c DESC LIMIT 10

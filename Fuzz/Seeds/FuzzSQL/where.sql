@@ -1,0 +1,1 @@
+SELECT l.host, status FROM logs l WHERE ts > '2024-01-01' AND (ok = true OR geo.city IN ('a','b')) AND MATCH(message, 'x y') ORDER BY ts DESC LIMIT 5 OFFSET 2
