@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# System libraries the Swift targets link (CSQLite, CZlib), and headless Chromium for the
-# dashboard's browser test (Tests/client/test_dashboard.py).
+# System libraries the Swift targets link (CSQLite, CZlib), headless Chromium for the
+# dashboard's browser test (Tests/client/test_dashboard.py), and mkfs.ext4/e2fsck for the
+# read-only disk test (Tests/client/test_reliability.py).
 missing=()
-for pkg in libsqlite3-dev zlib1g-dev chromium; do
+for pkg in libsqlite3-dev zlib1g-dev chromium e2fsprogs; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
