@@ -3,6 +3,7 @@
 #
 #   bash Scripts/reliability.sh            # long run (100 crash cycles, ..., libFuzzer)
 #   bash Scripts/reliability.sh --short    # CI: a short version of every section (< 2 min)
+#   SKIP_LIBFUZZER=1 bash Scripts/reliability.sh   # long run without building the Fuzz package
 #
 # The binary is $SEARCHLIGHT_BIN, else the debug build (built here if missing). Each section is
 # one function that runs its checks and adds rows with `row NAME VALUE TARGET OK`; a new section
@@ -104,7 +105,7 @@ section_parsers() { echo "==> libFuzzer over the parsers (Scripts/fuzz.sh)"; row
 
 # Sections in order; libFuzzer only in the long mode (its build alone outlasts the short one).
 SECTIONS=(section_crash section_corruption section_hostile section_traffic)
-if [ "$MODE" = long ]; then SECTIONS+=(section_parsers); fi
+if [ "$MODE" = long ] && [ "${SKIP_LIBFUZZER:-0}" != 1 ]; then SECTIONS+=(section_parsers); fi
 
 started=$SECONDS
 for s in "${SECTIONS[@]}"; do "$s"; done
