@@ -79,8 +79,11 @@ public enum Value {
             return "\(d)"
         }
         var exp = Int((m).log10Floor)
-        var mant = d / pow10(exp)
+        // Two steps: 10^exp alone underflows to 0 for subnormals (5e-324) and would make the
+        // mantissa infinite.
+        var mant = d / pow10(exp / 2) / pow10(exp - exp / 2)
         if abs(mant) >= 10 { mant /= 10; exp += 1 }
+        guard mant.isFinite else { return "\(d)" }
         let ms = mant == mant.rounded() ? String(Int64(mant)) + ".0" : "\(mant)"
         return "\(ms)E\(exp)"
     }

@@ -111,6 +111,19 @@ import Testing
         #expect(failure("def f = x -> x;")?.phase == .compile)
     }
 
+    /// Doubles print like Java's `Double.toString`; a subnormal used to trap (10^-324 underflows
+    /// to 0, found by the HTTP fuzzer through `_scripts/painless/_execute`).
+    @Test func doublesToStringIncludingExtremes() throws {
+        #expect(try eval("'' + params.a", ["a": 1.5]) == "1.5")
+        #expect(try eval("'' + params.a", ["a": 1.0e7]) == "1.0E7")
+        #expect(try eval("'' + params.a", ["a": 2.5e-5]) == "2.5E-5")
+        let tiny = try eval("'' + params.a", ["a": .double(5e-324)])
+        #expect(tiny.stringValue?.hasPrefix("4.9") == true && tiny.stringValue?.hasSuffix("E-324") == true, "\(tiny)")
+        let huge = try eval("'' + params.a", ["a": .double(Double.greatestFiniteMagnitude)])
+        #expect(huge.stringValue?.hasPrefix("1.79") == true && huge.stringValue?.hasSuffix("E308") == true, "\(huge)")
+        #expect(try eval("'' + [params.a]", ["a": .double(-5e-324)]).stringValue?.hasSuffix("E-324]") == true)
+    }
+
     @Test func params() throws {
         #expect(try eval("params.a + params['b']", ["a": 1, "b": 2]) == 3)
         #expect(try eval("params.list.contains('x')", ["list": ["x"]]) == true)

@@ -62,7 +62,7 @@ public enum QueryValues {
         let isDate = type == .date || type == .dateNanos
         if let v = r.gte ?? r.gt {
             let exclusive = r.gte == nil
-            if !isDate && !isFloat, let d = v.doubleValue, d != d.rounded() {
+            if !isDate && !isFloat, let d = v.doubleValue, d.isFinite, d != d.rounded() {
                 lo = Int64(d.rounded(.up))   // gt 1.5 and gte 1.5 both start at 2
             } else {
                 lo = try numeric(v, type: type, field: r.field, mapping: mapping, now: now, roundUp: exclusive, format: r.format, timeZone: r.timeZone)
@@ -71,7 +71,7 @@ public enum QueryValues {
         }
         if let v = r.lte ?? r.lt {
             let exclusive = r.lte == nil
-            if !isDate && !isFloat, let d = v.doubleValue, d != d.rounded() {
+            if !isDate && !isFloat, let d = v.doubleValue, d.isFinite, d != d.rounded() {
                 hi = Int64(d.rounded(.down))
             } else {
                 hi = try numeric(v, type: type, field: r.field, mapping: mapping, now: now, roundUp: !exclusive, format: r.format, timeZone: r.timeZone)
