@@ -48,6 +48,13 @@ def test_corrupt_segment_is_red_until_repaired(tmp_path):
 
 # -- disk full ------------------------------------------------------------------------------------
 
+def _unmount(path: Path) -> None:
+    """Unmounts a test file system, lazily if something still holds it."""
+    subprocess.run(["umount", str(path)], capture_output=True)
+    if os.path.ismount(path):
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
 def _mount_tmpfs(path: Path, size: str) -> bool:
     if os.geteuid() != 0:
         return False
@@ -145,9 +152,7 @@ def test_disk_full_fails_writes_clearly_keeps_reads_and_recovers(tmp_path):
     finally:
         if srv is not None:
             srv.kill()
-        subprocess.run(["umount", str(mnt)], capture_output=True)
-        if os.path.ismount(mnt):
-            subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+        _unmount(mnt)
 
 
 
@@ -322,6 +327,4 @@ def test_read_only_file_system_fails_writes_clearly_keeps_reads_and_recovers(tmp
     finally:
         if srv is not None:
             srv.kill()
-        subprocess.run(["umount", str(mnt)], capture_output=True)
-        if os.path.ismount(mnt):
-            subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+        _unmount(mnt)
