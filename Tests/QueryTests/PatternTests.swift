@@ -47,6 +47,26 @@ import Index
         #expect(try RegexpPattern(pattern).matches(text) == expected)
     }
 
+    /// Stacked repetition operators fold into one (`X++` is `X+`, `X+?` is `X*`): 300 of them
+    /// used to take seconds per term. Each case also matches like the folded form.
+    @Test func stackedRepetitionsMatchQuicklyAndCorrectly() throws {
+        let deep = try RegexpPattern("a." + String(repeating: "+", count: 300))
+        let clock = ContinuousClock()
+        let took = clock.measure {
+            for _ in 0..<50 {
+                #expect(deep.matches("abcdefghijklmnopqrstuvwxyz0123456789"))
+                #expect(!deep.matches("a"))
+            }
+        }
+        #expect(took < .seconds(2), "took \(took)")
+        for (stacked, folded) in [("ab++", "ab+"), ("ab+?", "ab*"), ("ab?+", "ab*"), ("ab??", "ab?"), ("ab*+", "ab*"),
+                                  ("(ab)++c", "(ab)+c"), ("ab{1}?", "ab?"), ("ab{2,3}+", "ab{2,3}+")] {
+            for text in ["a", "ab", "abb", "abbbb", "ababc", "abc", "c", "abab", "ac"] {
+                #expect(try RegexpPattern(stacked).matches(text) == RegexpPattern(folded).matches(text), "\(stacked) vs \(folded) on \(text)")
+            }
+        }
+    }
+
     @Test func flagsTurnOperatorsIntoLiterals() throws {
         let none = try RegexpPattern.Flags.parse("NONE")
         #expect(try RegexpPattern("a@", flags: none).matches("a@"))

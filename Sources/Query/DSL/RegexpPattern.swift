@@ -120,9 +120,9 @@ public struct RegexpPattern: Sendable, Equatable, Hashable, CustomStringConverti
         mutating func parseRepeat() throws(OpenSearchError) -> Node {
             var e = try parseComplement()
             while i < text.count {
-                if match("?") { e = .repeated(e, min: 0, max: 1) }
-                else if match("*") { e = .repeated(e, min: 0, max: nil) }
-                else if match("+") { e = .repeated(e, min: 1, max: nil) }
+                if match("?") { e = Parser.repeating(e, min: 0, max: 1) }
+                else if match("*") { e = Parser.repeating(e, min: 0, max: nil) }
+                else if match("+") { e = Parser.repeating(e, min: 1, max: nil) }
                 else if match("{") {
                     let start = i
                     while i < text.count, ("0"..."9").contains(text[i]) { i += 1 }
@@ -137,10 +137,22 @@ public struct RegexpPattern: Sendable, Equatable, Hashable, CustomStringConverti
                     }
                     guard match("}") else { throw error("expected '}' at position \(i)") }
                     if let m, m < n { throw error("invalid repetition range {\(n),\(m)}") }
-                    e = .repeated(e, min: n, max: m)
+                    e = Parser.repeating(e, min: n, max: m)
                 } else { break }
             }
             return e
+        }
+
+        /// `e{min,max}`, folding a repetition of a repetition where both are `?`, `*` or `+`
+        /// shaped (min 0 or 1, max 1 or unbounded): `X++` is `X+`, `X+?` and `X*+` are `X*`.
+        /// Nested like that they matched in time exponential in the depth (`a.++++…` hung a
+        /// search thread; found by the HTTP fuzzer).
+        static func repeating(_ e: Node, min lo: Int, max hi: Int?) -> Node {
+            func simple(_ lo: Int, _ hi: Int?) -> Bool { lo <= 1 && (hi == nil || hi == 1) }
+            if case .repeated(let inner, let lo1, let hi1) = e, simple(lo1, hi1), simple(lo, hi) {
+                return .repeated(inner, min: lo1 * lo, max: hi1 == nil || hi == nil ? nil : 1)
+            }
+            return .repeated(e, min: lo, max: hi)
         }
 
         mutating func parseComplement() throws(OpenSearchError) -> Node {
