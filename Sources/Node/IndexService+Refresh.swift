@@ -52,7 +52,13 @@ extension IndexService {
     }
 
     func refreshOnQueue() throws(OpenSearchError) {
-        state.withLock { $0.lastRefreshNanos = DispatchTime.now().uptimeNanoseconds }
+        // Deleted while the request was on its way (its directory is gone): the index is not
+        // found, not a storage failure.
+        let closed = state.withLock { s in
+            s.lastRefreshNanos = DispatchTime.now().uptimeNanoseconds
+            return s.closed
+        }
+        if closed { throw OpenSearchError.indexNotFound(name) }
         try flushBufferOnQueue(publish: true)
     }
 

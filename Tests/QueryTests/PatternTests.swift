@@ -59,6 +59,19 @@ import Index
             }
         }
         #expect(took < .seconds(2), "took \(took)")
+        // Many `.+` in a row over a long term: linear per part, not quadratic.
+        let row = try RegexpPattern("a" + String(repeating: ".+", count: 150))
+        let long = "a" + String(repeating: "x", count: 2_000)
+        let rowTook = clock.measure {
+            #expect(row.matches(long))
+            #expect(!row.matches("a" + String(repeating: "x", count: 149)))
+            #expect(row.matches("a" + String(repeating: "x", count: 150)))
+        }
+        #expect(rowTook < .seconds(2), "took \(rowTook)")
+        for (pattern, text, expected) in [("a.*b", "axxb", true), ("a.*b", "axx", false), ("a.+b", "ab", false), ("a.+b", "axb", true),
+                                          ("a@b", "azzb", true), (".*", "", true), (".+", "", false), ("x.{0,}y.+", "xyz", true)] {
+            #expect(try RegexpPattern(pattern).matches(text) == expected, "\(pattern) on \(text)")
+        }
         for (stacked, folded) in [("ab++", "ab+"), ("ab+?", "ab*"), ("ab?+", "ab*"), ("ab??", "ab?"), ("ab*+", "ab*"),
                                   ("(ab)++c", "(ab)+c"), ("ab{1}?", "ab?"), ("ab{2,3}+", "ab{2,3}+")] {
             for text in ["a", "ab", "abb", "abbbb", "ababc", "abc", "c", "abab", "ac"] {

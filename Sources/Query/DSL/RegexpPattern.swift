@@ -256,6 +256,15 @@ public struct RegexpPattern: Sendable, Equatable, Hashable, CustomStringConverti
         let s: [Unicode.Scalar]
         let fold: Bool
 
+        /// The minimum length of a part that matches any run of characters at least that long.
+        static func anyRun(_ node: Node) -> Int? {
+            switch node {
+            case .anyString: return 0
+            case .repeated(.anyChar, let lo, nil): return lo
+            default: return nil
+            }
+        }
+
         func eq(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> Bool {
             a == b || (fold && Matcher.asciiLower(a) == Matcher.asciiLower(b))
         }
@@ -287,9 +296,15 @@ public struct RegexpPattern: Sendable, Equatable, Hashable, CustomStringConverti
             case .concat(let parts):
                 var cur: Set<Int> = [start]
                 for p in parts {
-                    var next: Set<Int> = []
-                    for j in cur { next.formUnion(ends(p, j)) }
-                    cur = next
+                    if let lo = Matcher.anyRun(p), let first = cur.min() {
+                        // `.*`, `.+`, `@`: every position from the earliest start on, without
+                        // expanding each start (`a.+.+.+…` was quadratic per part in the text).
+                        cur = first + lo <= n ? Set((first + lo)...n) : []
+                    } else {
+                        var next: Set<Int> = []
+                        for j in cur { next.formUnion(ends(p, j)) }
+                        cur = next
+                    }
                     if cur.isEmpty { break }
                 }
                 return cur
@@ -297,6 +312,8 @@ public struct RegexpPattern: Sendable, Equatable, Hashable, CustomStringConverti
                 var out: Set<Int> = []
                 for a in alts { out.formUnion(ends(a, start)) }
                 return out
+            case .repeated(.anyChar, let lo, nil):
+                return start + lo <= n ? Set((start + lo)...n) : []
             case .repeated(let inner, let lo, let hi):
                 var result: Set<Int> = lo == 0 ? [start] : []
                 var frontier: Set<Int> = [start]
