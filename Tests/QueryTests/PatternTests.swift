@@ -80,6 +80,24 @@ import Index
         }
     }
 
+    /// Parentheses nested past 100 levels, or a pattern over 1,000 characters (OpenSearch's
+    /// `index.max_regex_length`), are a 400: the recursive parser overflowed its stack on them.
+    @Test func deepGroupsAndLongPatternsAreRejected() throws {
+        let ok = String(repeating: "(", count: 99) + "a" + String(repeating: ")", count: 99)
+        #expect(try RegexpPattern(ok).matches("a"))
+        let deep = String(repeating: "(", count: 400) + "a" + String(repeating: ")", count: 400)
+        #expect(throws: OpenSearchError.self) { try RegexpPattern(deep) }
+        let unclosed = String(repeating: "(", count: 999)
+        #expect(throws: OpenSearchError.self) { try RegexpPattern(unclosed) }
+        do {
+            _ = try RegexpPattern(String(repeating: "a", count: 1001))
+            Issue.record("a 1,001-character pattern was accepted")
+        } catch {
+            #expect(error.type == "illegal_argument_exception")
+            #expect(error.reason.contains("index.max_regex_length"))
+        }
+    }
+
     @Test func flagsTurnOperatorsIntoLiterals() throws {
         let none = try RegexpPattern.Flags.parse("NONE")
         #expect(try RegexpPattern("a@", flags: none).matches("a@"))

@@ -63,6 +63,11 @@ public struct RegexpPattern: Sendable, Equatable, Hashable, CustomStringConverti
     /// Parses `source`; malformed patterns fail like Lucene's `RegExp` (an illegal_argument_exception
     /// with its message).
     public init(_ source: String, flags: Flags = .all) throws(OpenSearchError) {
+        // OpenSearch's `index.max_regex_length` default, with its message.
+        let length = source.utf16.count
+        if length > RegexpPattern.maxLength {
+            throw OpenSearchError.illegalArgument("The length of regex [\(length)] used in the Regexp Query request has exceeded the allowed maximum of [\(RegexpPattern.maxLength)]. This maximum can be set by changing the [index.max_regex_length] index level setting.")
+        }
         var p = Parser(text: Array(source.unicodeScalars), flags: flags)
         let node = try p.parseUnion()
         if p.i < p.text.count {
@@ -74,6 +79,9 @@ public struct RegexpPattern: Sendable, Equatable, Hashable, CustomStringConverti
     }
 
     public var description: String { source }
+
+    /// `index.max_regex_length`'s default (the setting itself is not read).
+    public static let maxLength = 1000
 
     public static func == (a: RegexpPattern, b: RegexpPattern) -> Bool { a.source == b.source && a.flags == b.flags }
     public func hash(into h: inout Hasher) { h.combine(source); h.combine(flags.rawValue) }
@@ -88,6 +96,8 @@ public struct RegexpPattern: Sendable, Equatable, Hashable, CustomStringConverti
         let text: [Unicode.Scalar]
         let flags: Flags
         var i = 0
+        var depth = 0
+        static let maxGroupDepth = 100
 
         func error(_ reason: String) -> OpenSearchError { OpenSearchError.illegalArgument(reason) }
         func peek(_ c: Unicode.Scalar) -> Bool { i < text.count && text[i] == c }
@@ -224,6 +234,12 @@ public struct RegexpPattern: Sendable, Equatable, Hashable, CustomStringConverti
             }
             if match("(") {
                 if match(")") { return .empty }
+                // Each group recurses through the whole grammar: bound the depth so that a
+                // pattern of parentheses cannot overflow the thread's stack (it took the node
+                // down; found by the HTTP fuzzer).
+                depth += 1
+                defer { depth -= 1 }
+                if depth > Parser.maxGroupDepth { throw error("regexp groups nested deeper than \(Parser.maxGroupDepth) at position \(i)") }
                 let e = try parseUnion()
                 guard match(")") else { throw error("expected ')' at position \(i)") }
                 return e
