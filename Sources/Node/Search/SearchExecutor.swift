@@ -336,8 +336,7 @@ public enum SearchExecutor {
                 base += v.segment.docCount
             }
         }
-        let single = jobs.count == 1
-        if single {
+        if jobs.count == 1 {
             // One segment: search it in this task. A child task would only hand the work to
             // another thread, and waking one costs more than a small search (the split below
             // still uses a second core for a large one).
@@ -352,8 +351,7 @@ public enum SearchExecutor {
                     let (i, j, base, view, sources, stats, after) = job
                     do throws(OpenSearchError) {
                         let res = try searchSegment(view, index: i, segmentIndex: j, docBase: base, snap: snapshots[i], stats: stats,
-                                                    request: r, sort: sort, sources: sources, after: after, k: k, now: now,
-                                                    splitAggregations: single)
+                                                    request: r, sort: sort, sources: sources, after: after, k: k, now: now)
                         return (n, .success(res))
                     } catch {
                         return (n, .failure(error))
