@@ -424,12 +424,13 @@ public final class IndexService: Sendable {
         }
 
         let batchMapping = mapping
-        let preparsedUsable = preparsed.map { $0.mapping == batchMapping && $0.totalFieldsLimit == limit && $0.depthLimit == depthLimit } ?? false
+        // The pre-mapped fields hold only while the mapping and limits are those they were made with.
+        let usable = preparsed.flatMap { $0.mapping == batchMapping && $0.totalFieldsLimit == limit && $0.depthLimit == depthLimit ? $0 : nil }
         func indexDocument(id: String, source: JSONValue, raw: [UInt8], version: Int64, created: Bool, routing: String?,
                            replacing loc: DocumentLocation?, preparsedAt op: Int? = nil) throws(OpenSearchError) -> WriteResult {
             if routingRequired && routing == nil { throw routingMissing(id) }
             var parsed = ParsedDocument()
-            if preparsedUsable, !mappingChanged, let op, let fields = preparsed!.fields[op] {
+            if !mappingChanged, let op, let fields = usable?.fields[op] {
                 parsed.fields = fields
             } else {
                 parsed = try DocumentParser.parse(source, mapping: mapping, id: id, totalFieldsLimit: limit, depthLimit: depthLimit)
